@@ -1,0 +1,105 @@
+"""Shared helpers for every test layer: where the template is, how to render it,
+and how a test says that a tool it needs is missing.
+
+Tests are organised by what they prove (render/, nix/, cross/, update/,
+terminal/); this module holds only what more than one of them needs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from copier import run_copy
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(TEMPLATE_ROOT / "hooks"))
+
+from catalog import load_catalog, resolve_targets  # noqa: E402
+
+CATALOG = load_catalog(TEMPLATE_ROOT)
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def require_tool(name: str, why: str) -> str:
+    """Path of a tool the test needs.
+
+    Locally a missing tool skips the test with the reason; in CI (CI=true) it
+    fails it, because `.ci/run` installs every tool and a silent skip there
+    would hide a missing install step.
+    """
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} not found ({why}); run scripts/setup-test-machine.sh"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def render(
+    destination: Path,
+    answers: dict[str, Any] | None = None,
+    *,
+    run_tasks: bool = False,
+    **options: Any,
+) -> Path:
+    """Render the template (working tree, uncommitted changes included) into destination.
+
+    Unanswered questions take their defaults. Tasks (the git hook) run only
+    when asked, so most tests need no trust and no git.
+    """
+    run_copy(
+        str(TEMPLATE_ROOT),
+        str(destination),
+        data=answers or {},
+        defaults=True,
+        unsafe=run_tasks,
+        skip_tasks=not run_tasks,
+        quiet=True,
+        vcs_ref="HEAD",
+        **options,
+    )
+    return destination
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a TOML file (tomllib, or tomli before Python 3.11)."""
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def nix_eval_json(expression: str, cwd: Path) -> Any:
+    """Evaluate a Nix expression without flakes or network, as JSON."""
+    nix_instantiate = require_tool("nix-instantiate", "Nix evaluates generated files")
+    result = subprocess.run(
+        [nix_instantiate, "--eval", "--strict", "--json", "-E", expression],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+__all__ = [
+    "CATALOG",
+    "IN_CI",
+    "TEMPLATE_ROOT",
+    "nix_eval_json",
+    "read_toml",
+    "render",
+    "require_tool",
+    "resolve_targets",
+]
