@@ -26,9 +26,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from catalog import resolve_targets
 from generated_files import generated_paths, read_answers
 from next_steps import next_steps
+
+from catalog import resolve_targets
 
 
 def run_git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:

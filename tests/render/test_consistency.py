@@ -1,0 +1,94 @@
+"""Rung 0: the generated files agree with each other and with the catalog.
+
+rust-toolchain.toml's targets, the flake's `targets` set, .cargo/config.toml's
+[target.*] sections and the README's table must name exactly the triples the
+resolver derives from the catalog for the answers. The flake's `targets`
+set is cut out of flake.nix and evaluated by Nix, so values are compared,
+not text.
+What this does not prove: that `packages.<host>.*` matches (tests/nix does,
+with stub inputs).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cases import case_id, matrix
+from support import CATALOG, TEMPLATE_ROOT, nix_eval_json, read_toml, render, resolve_targets
+
+
+def flake_targets(project: Path) -> dict[str, Any]:
+    """The flake's `targets = { ... };` attribute set, evaluated by Nix."""
+    text = (project / "flake.nix").read_text(encoding="utf-8")
+    match = re.search(r"\n      targets = (\{.*?\n      \});\n", text, re.S)
+    assert match, "flake.nix has no top-level `targets` set"
+    return nix_eval_json(match.group(1), project)
+
+
+def readme_triples(project: Path) -> list[str]:
+    """Triples named in the README's platform table, in order."""
+    text = (project / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"^\| [^|]+ \| `([^`]+)` \|", text, re.M)
+
+
+@pytest.fixture(params=matrix()[:8], ids=case_id)
+def project(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[dict[str, Any], Path]:
+    return request.param, render(tmp_path / "project", request.param)
+
+
+def test_every_file_names_exactly_the_resolved_triples(
+    project: tuple[dict[str, Any], Path],
+) -> None:
+    answers, path = project
+    expected = [target["triple"] for target in resolve_targets(TEMPLATE_ROOT, answers)]
+    toolchain = read_toml(path / "rust-toolchain.toml")["toolchain"]
+    config = read_toml(path / ".cargo/config.toml")
+
+    assert toolchain["targets"] == expected
+    assert list(config["target"]) == expected
+    assert list(flake_targets(path)) == sorted(expected)
+    assert readme_triples(path) == expected
+
+
+def test_flake_and_cargo_config_agree_on_flags(project: tuple[dict[str, Any], Path]) -> None:
+    _, path = project
+    config = read_toml(path / ".cargo/config.toml")["target"]
+    for triple, target in flake_targets(path).items():
+        flags = config[triple].get("rustflags", [])
+        assert target["rustflags"] == " ".join(flags), triple
+        assert "linker" not in config[triple], "a linker would switch cargo-zigbuild's zig off"
+
+
+def test_targets_follow_the_catalog_and_linking(project: tuple[dict[str, Any], Path]) -> None:
+    answers, path = project
+    flake = flake_targets(path)
+    for platform_id in answers["targets"]:
+        platform = CATALOG["targets"][platform_id]
+        mode = answers["linking"] if platform["family"] == "linux" else "static"
+        triple = platform[mode]["triple"]
+        target = flake[triple]
+        if platform["family"] == "linux" and mode == "dynamic":
+            least = int(platform["min_glibc"].split(".")[1])
+            floor = max(int(answers["glibc"].split(".")[1]), least)
+            assert target["cargoTarget"] == f"{triple}.2.{floor}"
+        else:
+            assert target["cargoTarget"] == triple
+        if "-musl" in triple:
+            assert target["rustflags"] == "-C target-feature=+crt-static"
+        assert target["darwinOnly"] == platform["darwin_hosts_only"]
+
+
+def test_toolchain_channel_matches_the_answer(project: tuple[dict[str, Any], Path]) -> None:
+    answers, path = project
+    toolchain = read_toml(path / "rust-toolchain.toml")["toolchain"]
+    assert toolchain["channel"] == answers["toolchain"]
+    assert set(toolchain["components"]) >= {"rustfmt", "clippy", "rust-src", "rust-analyzer"}
+    flake = (path / "flake.nix").read_text(encoding="utf-8")
+    exact = answers["toolchain"] not in {"stable", "beta", "nightly"}
+    assert ("rust-manifest" in flake) == exact
+    if exact:
+        assert f"channel-rust-{answers['toolchain']}.toml" in flake
+        assert read_toml(path / "Cargo.toml")["package"]["rust-version"] == answers["toolchain"]

@@ -1,0 +1,128 @@
+"""Rung 0: the post-generate task (hooks/post_generate.py) makes generated
+files visible to Nix, and behaves on every path it can run on.
+
+Flakes in a git work tree only see tracked files, so the task must leave every
+generated file tracked, and only those. It must be idempotent (copier update
+runs it three times), never fail in update's temporary non-git copies, keep
+out of a user's unrelated files, and explain a missing git instead of
+crashing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from support import TEMPLATE_ROOT, render
+
+HOOK = TEMPLATE_ROOT / "hooks" / "post_generate.py"
+
+
+def run_hook(
+    project: Path, operation: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the task as copier does: its own Python, in the project folder."""
+    return subprocess.run(
+        [sys.executable, str(HOOK), f"--operation={operation}", f"--template={TEMPLATE_ROOT}"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+
+
+def git(project: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=project, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def tracked(project: Path) -> set[str]:
+    return set(git(project, "ls-files").split())
+
+
+def project_files(project: Path) -> set[str]:
+    return {
+        str(path.relative_to(project))
+        for path in project.rglob("*")
+        if path.is_file() and ".git" not in path.relative_to(project).parts
+    }
+
+
+def test_copy_creates_a_repository_tracking_every_generated_file(tmp_path: Path) -> None:
+    project = render(tmp_path / "fresh", {"crate_name": "fresh"}, run_tasks=True)
+    assert (project / ".git").is_dir()
+    assert tracked(project) == project_files(project)
+
+
+def test_running_the_task_again_changes_nothing(tmp_path: Path) -> None:
+    project = render(tmp_path / "again", {"crate_name": "again"}, run_tasks=True)
+    before = git(project, "ls-files", "--stage")
+    result = run_hook(project, "copy")
+    assert result.returncode == 0, result.stderr
+    assert git(project, "ls-files", "--stage") == before
+
+
+def test_next_steps_name_every_target_command(tmp_path: Path) -> None:
+    project = render(tmp_path / "steps", {"crate_name": "steps"})
+    git(project, "init", "--quiet")
+    result = run_hook(project, "copy")
+    assert result.returncode == 0, result.stderr
+    for triple in (
+        "x86_64-unknown-linux-musl",
+        "aarch64-unknown-linux-musl",
+        "x86_64-pc-windows-gnu",
+    ):
+        assert f"nix build .#{triple}" in result.stdout
+        assert f"cargo-zigbuild test --target {triple}" in result.stdout
+    assert "wine result/bin/steps.exe" in result.stdout
+    assert "qemu-aarch64 result/bin/steps" in result.stdout
+
+
+def test_inside_an_enclosing_repository_files_are_added_there(tmp_path: Path) -> None:
+    outer = tmp_path / "monorepo"
+    outer.mkdir()
+    git(outer, "init", "--quiet")
+    (outer / "notes.txt").write_text("the user's own untracked file\n")
+    project = render(outer / "crates" / "tool", {"crate_name": "tool"}, run_tasks=True)
+    assert not (project / ".git").exists(), "no nested repository"
+    in_outer = tracked(outer)
+    assert {f"crates/tool/{name}" for name in project_files(project)} <= in_outer
+    assert "notes.txt" not in in_outer, "the user's other files are left alone"
+
+
+def test_update_in_a_folder_outside_git_does_nothing_and_succeeds(tmp_path: Path) -> None:
+    project = render(tmp_path / "temporary", {"crate_name": "temporary"})
+    result = run_hook(project, "update")
+    assert result.returncode == 0, result.stderr
+    assert not (project / ".git").exists(), "update never creates a repository"
+
+
+def test_update_adds_new_files_but_leaves_changed_ones_unstaged(tmp_path: Path) -> None:
+    project = render(tmp_path / "updated", {"crate_name": "updated"}, run_tasks=True)
+    # As if .envrc were new in this template release: on disk, unknown to git.
+    git(project, "rm", "--cached", "--quiet", ".envrc")
+    git(project, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "-m", "start")
+    with (project / "flake.nix").open("a") as flake:
+        flake.write("# a user's edit, possibly holding conflict markers\n")
+    result = run_hook(project, "update")
+    assert result.returncode == 0, result.stderr
+    status = git(project, "status", "--porcelain")
+    assert "A  .envrc" in status, "a file new to git is added"
+    assert " M flake.nix" in status, "a changed file stays for the user to review"
+
+
+def test_missing_git_is_explained_not_a_traceback(tmp_path: Path) -> None:
+    project = render(tmp_path / "nogit", {"crate_name": "nogit"})
+    python_only = tmp_path / "bin"
+    python_only.mkdir()
+    (python_only / "python3").symlink_to(sys.executable)
+    env = {**os.environ, "PATH": str(python_only)}
+    result = run_hook(project, "copy", env=env)
+    assert result.returncode == 0
+    assert "Traceback" not in result.stderr
+    assert "git is not installed" in result.stderr
+    assert "git init && git add -A" in result.stderr
+    assert not (project / ".git").exists()
