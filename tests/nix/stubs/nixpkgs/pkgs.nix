@@ -1,0 +1,225 @@
+# crossflake test stub: the package set `legacyPackages.<system>` of the nixpkgs stub.
+#
+# mode (see mode.nix):
+#   build = false  EVAL-ONLY: every tool package is a derivation whose builder fails with a clear
+#                  message; evaluation, `nix flake show` and `nix flake check --no-build` work.
+#   build = true   BUILD: tool packages are tiny derivations whose $out/bin holds symlinks to the
+#                  host tools listed in mode.tools (absolute paths), so `nix build` really runs
+#                  cargo/zig/cargo-zigbuild inside a Nix builder (cleared env, build users).
+{ lib, system, mode }:
+let
+  b = builtins;
+
+  tools = mode.tools or { };
+  building = mode.build or false;
+
+  arch = b.head (lib.splitString "-" system);
+  kernel = b.elemAt (lib.splitString "-" system) 1;
+  isLinux = kernel == "linux";
+  isDarwin = kernel == "darwin";
+  rustTriple = {
+    x86_64-linux = "x86_64-unknown-linux-gnu";
+    aarch64-linux = "aarch64-unknown-linux-gnu";
+    i686-linux = "i686-unknown-linux-gnu";
+    x86_64-darwin = "x86_64-apple-darwin";
+    aarch64-darwin = "aarch64-apple-darwin";
+  }.${system} or (throw "nixpkgs stub: unknown system ${system}");
+
+  platform = {
+    inherit system isLinux isDarwin;
+    config = rustTriple;
+    isx86_64 = arch == "x86_64";
+    isAarch64 = arch == "aarch64";
+    isi686 = arch == "i686";
+    isx86 = arch == "x86_64" || arch == "i686";
+    isWindows = false;
+    isStatic = false;
+    isMusl = false;
+    parsed = { cpu.name = arch; kernel.name = kernel; };
+    rust = { rustcTarget = rustTriple; rustcTargetSpec = rustTriple; };
+    canExecute = other: other.system == system;
+  };
+
+  # Symlinks to basic host tools: the stub's equivalent of stdenv's initial PATH.
+  stdenvToolNames = [
+    "bash" "sh" "cat" "cp" "mv" "rm" "ln" "ls" "mkdir" "rmdir" "chmod" "chown" "touch" "find" "xargs"
+    "grep" "egrep" "sed" "awk" "tr" "cut" "head" "tail" "sort" "uniq" "wc" "tee" "basename" "dirname"
+    "readlink" "realpath" "mktemp" "date" "env" "printf" "echo" "test" "[" "true" "false" "sleep"
+    "tar" "gzip" "xz" "bzip2" "zstd" "diff" "cmp" "patch" "make" "cc" "gcc" "c++" "g++" "cpp" "ld"
+    "ar" "as" "nm" "ranlib" "strip" "objdump" "objcopy" "readelf" "file" "install" "uname" "id" "expr"
+    "seq" "stat" "du" "od" "sha256sum" "base64" "nproc" "timeout" "which" "cmp" "comm" "join" "paste"
+  ];
+  stdenvTools = b.derivation {
+    name = "stub-stdenv-tools";
+    inherit system;
+    builder = "/bin/bash";
+    toolNames = stdenvToolNames;
+    args = [ "-c" ''
+      set -e
+      /bin/mkdir -p "$out/bin"
+      for t in $toolNames; do
+        for d in /usr/bin /bin /usr/sbin /sbin; do
+          if [ -x "$d/$t" ]; then /bin/ln -sf "$d/$t" "$out/bin/$t"; break; fi
+        done
+      done
+    '' ];
+  };
+
+  # Environment attributes a derivation must not see (they are Nix-side only).
+  nonEnvAttrs = [ "passthru" "meta" "env" ];
+
+  mkDerivation = attrs0:
+    let
+      attrs = if b.isFunction attrs0 then (let final = attrs0 final; in final) else attrs0;
+      name = attrs.name or "${attrs.pname}-${attrs.version}";
+      meta = attrs.meta or { };
+      passthru = attrs.passthru or { };
+      unsupported = meta ? platforms && !(b.elem system meta.platforms);
+      drv = b.derivation (removeAttrs attrs nonEnvAttrs // (attrs.env or { }) // {
+        inherit name system stdenvTools;
+        builder = "/bin/bash";
+        args = [ ./builder.sh ];
+      });
+      result = drv // passthru // {
+        inherit meta passthru;
+        overrideAttrs = f:
+          let r = f attrs; in mkDerivation (attrs // (if b.isFunction r then r attrs else r));
+      };
+    in
+    if unsupported
+    then throw "nixpkgs stub: package ‘${name}’ is not available on the requested hostPlatform ${system} (meta.platforms)"
+    else result;
+
+  # A package made of host tools: in BUILD mode $out/bin/<bin> -> mode.tools.<key>.<bin>,
+  # in EVAL-ONLY mode a derivation whose build fails on purpose.
+  hostPackage = { pname, version, key ? pname, bins ? [ pname ], mainProgram ? b.head bins, platforms ? null }:
+    let
+      available = tools.${key} or { };
+      links = lib.filterAttrs (n: _: b.elem n bins) available;
+    in
+    mkDerivation ({
+      inherit pname version;
+      meta = { inherit mainProgram; } // lib.optionalAttrs (platforms != null) { inherit platforms; };
+      passthru.stubHostTool = key;
+      buildCommand =
+        if building && links != { } then ''
+          mkdir -p $out/bin
+          ${lib.concatStringsSep "\n" (lib.mapAttrsToList (n: p: "ln -s ${lib.escapeShellArg p} $out/bin/${n}") links)}
+        ''
+        else ''
+          echo "nixpkgs stub: ${pname} is a placeholder (eval-only stub mode, or no host tool '${key}' configured in mode.nix)" >&2
+          exit 1
+        '';
+    });
+
+  writeTextFile = { name, text, executable ? false, destination ? "" }:
+    mkDerivation {
+      inherit name text;
+      passAsFile = [ "text" ];
+      buildCommand = ''
+        target="$out${destination}"
+        mkdir -p "$(dirname "$target")"
+        cp "$textPath" "$target"
+        ${lib.optionalString executable ''chmod +x "$target"''}
+      '';
+    };
+
+  runCommandWith = extra: name: env: buildCommand:
+    mkDerivation ({ inherit name buildCommand; } // extra // env);
+
+  symlinkJoin = { name, paths, postBuild ? "", passthru ? { }, ... }@args:
+    mkDerivation (removeAttrs args [ "paths" ] // {
+      inherit name passthru;
+      pathsToLink = paths;
+      buildCommand = ''
+        mkdir -p $out
+        for p in $pathsToLink; do
+          if [ -d "$p" ]; then cp -rsf --no-preserve=mode "$p"/. $out/; fi
+        done
+        ${postBuild}
+      '';
+    });
+
+  mkShell = { name ? "nix-shell", packages ? [ ], inputsFrom ? [ ], nativeBuildInputs ? [ ], buildInputs ? [ ], ... }@args:
+    mkDerivation (removeAttrs args [ "packages" "inputsFrom" ] // {
+      inherit name;
+      nativeBuildInputs = packages ++ nativeBuildInputs ++ lib.concatMap (d: d.nativeBuildInputs or [ ]) inputsFrom;
+      buildInputs = buildInputs ++ lib.concatMap (d: d.buildInputs or [ ]) inputsFrom;
+      passthru = (args.passthru or { }) // { stubShellPackages = packages; };
+      buildCommand = "export -p > $out";
+    });
+
+  rust = hostPackage { pname = "rust-host-tools"; version = "1.0.0"; key = "rust"; bins = [ "cargo" "rustc" "rustdoc" "rustfmt" "cargo-fmt" "cargo-clippy" "clippy-driver" ]; };
+
+  self = {
+    inherit lib system stdenvTools mkShell symlinkJoin writeTextFile;
+    pkgs = self;
+    hostPlatform = platform;
+    buildPlatform = platform;
+    targetPlatform = platform;
+    stdenv = {
+      inherit mkDerivation isLinux isDarwin;
+      hostPlatform = platform;
+      buildPlatform = platform;
+      targetPlatform = platform;
+      system = system;
+      cc = hostPackage { pname = "cc"; version = "12"; key = "cc"; bins = [ "cc" ]; } // { isClang = isDarwin; };
+    };
+    stdenvNoCC = self.stdenv;
+    crossflakeStub = { inherit mode; };
+
+    callPackage = fn: overrides:
+      let
+        f = if b.isFunction fn then fn else import fn;
+        auto = b.intersectAttrs (b.functionArgs f) self;
+      in
+      lib.makeOverridable f (auto // overrides);
+
+    mkShellNoCC = mkShell;
+    writeText = name: text: writeTextFile { inherit name text; };
+    writeShellScript = name: text: writeTextFile { inherit name; executable = true; text = "#!/bin/bash\n" + text; };
+    writeShellScriptBin = name: text: writeTextFile { inherit name; executable = true; destination = "/bin/${name}"; text = "#!/bin/bash\n" + text; };
+    runCommand = runCommandWith { };
+    runCommandLocal = runCommandWith { preferLocalBuild = true; allowSubstitutes = false; };
+    runCommandNoCC = runCommandWith { };
+
+    # Host tools (names/versions are only labels).
+    zig = hostPackage { pname = "zig"; version = "0.15.2"; };
+    cargo-zigbuild = hostPackage { pname = "cargo-zigbuild"; version = "0.20.1"; };
+    jq = hostPackage { pname = "jq"; version = "1.8.1"; };
+    rsync = hostPackage { pname = "rsync"; version = "3.4.1"; };
+    zstd = hostPackage { pname = "zstd"; version = "1.5.7"; };
+    lndir = hostPackage { pname = "lndir"; version = "1.0.5"; };
+    remarshal = hostPackage { pname = "remarshal"; version = "0.17.1"; };
+    file = hostPackage { pname = "file"; version = "5.46"; };
+    qemu = hostPackage {
+      pname = "qemu"; version = "10.1.0";
+      bins = [ "qemu-aarch64" "qemu-arm" "qemu-i386" "qemu-x86_64" "qemu-riscv64" "qemu-s390x" "qemu-ppc64le" ];
+    };
+    wine64 = hostPackage { pname = "wine64"; version = "10.0"; bins = [ "wine64" "wine" "wineserver" ]; };
+    # nixpkgs' 64-bit wine; `wine64` is kept as an alias like in recent nixpkgs.
+    wineWow64Packages = rec {
+      stable = hostPackage { pname = "wine-wow64"; version = "10.0"; key = "wine64"; bins = [ "wine64" "wine" "wineserver" ]; };
+      staging = stable;
+      unstable = stable;
+      minimal = stable;
+    };
+    wineWowPackages = self.wineWow64Packages;
+    wasmtime = hostPackage { pname = "wasmtime"; version = "38.0.0"; };
+    nixfmt = hostPackage { pname = "nixfmt"; version = "1.0.0"; };
+    nixfmt-rfc-style = self.nixfmt;
+    nixpkgs-fmt = hostPackage { pname = "nixpkgs-fmt"; version = "1.3.0"; };
+    git = hostPackage { pname = "git"; version = "2.51.0"; };
+    cargo = rust // { pname = "cargo"; };
+    rustc = rust // { pname = "rustc"; };
+    clippy = rust // { pname = "clippy"; };
+    rustfmt = rust // { pname = "rustfmt"; };
+
+    formats = {
+      toml = _: { generate = _: _: throw "nixpkgs stub: formats.toml.generate is not implemented"; };
+      json = _: { generate = name: value: self.writeText name (b.toJSON value); };
+    };
+    fetchurl = _: throw "nixpkgs stub: fetchurl is not available offline";
+  };
+in
+self
