@@ -13,7 +13,7 @@ from pathlib import Path
 from support import CATALOG, TEMPLATE_ROOT
 
 sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
-from readme_platforms import END, START, platform_table  # noqa: E402
+from readme_platforms import END, START, platform_table
 
 README = (TEMPLATE_ROOT / "README.md").read_text(encoding="utf-8")
 
