@@ -45,7 +45,7 @@ BAD_ANSWERS: list[tuple[str, dict[str, Any], str]] = [
     (
         "darwin-target-without-darwin-host",
         {"hosts": ["x86_64-linux"], "targets": ["aarch64-darwin"]},
-        r"aarch64-darwin builds only on a macOS host: add aarch64-darwin or x86_64-darwin to hosts",
+        r"aarch64-darwin needs a macOS host among the hosts",
     ),
     (
         "x86_64-darwin-on-unstable",
@@ -54,28 +54,28 @@ BAD_ANSWERS: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("unknown-branch", {"nixpkgs_branch": "nixos-24.05"}, r"'nixos-24.05' is not in"),
     ("toolchain-word", {"toolchain": "latest"}, r'"latest" is not a toolchain: write stable, beta'),
-    ("toolchain-no-patch", {"toolchain": "1.85"}, r"exact version such as 1.85.0"),
+    ("toolchain-no-patch", {"toolchain": "1.85"}, r"nightly or e\.g\. 1\.85\.0"),
     ("toolchain-letters", {"toolchain": "1.x.0"}, r'"1.x.0" is not a toolchain'),
     ("toolchain-major-2", {"toolchain": "2.0.0"}, r"Rust 2.0.0 does not exist"),
     (
         "toolchain-too-old-for-2024",
         {"toolchain": "1.80.0", "edition": "2024"},
-        r"use 1.85.0 or newer, because edition 2024 needs it \(or choose edition 2021\)",
+        r"Rust 1.80.0 is too old: edition 2024 needs 1.85.0 or newer",
     ),
     (
         "toolchain-without-rust-analyzer",
         {"toolchain": "1.60.0", "edition": "2021"},
-        r"use 1.64.0 or newer, because it ships the rust-analyzer component",
+        r"Rust 1.60.0 is too old: rust-analyzer needs 1.64.0 or newer",
     ),
     (
         "toolchain-too-old-for-wasip1",
         {"toolchain": "1.77.0", "edition": "2021", "targets": [WASM]},
-        r"use 1.78.0 or newer, because wasm32-wasip1 needs it",
+        r"Rust 1.77.0 is too old: wasm32-wasip1 needs 1.78.0 or newer",
     ),
     (
         "toolchain-too-old-for-riscv-musl",
         {"toolchain": "1.80.0", "edition": "2021", "targets": ["riscv64-linux"]},
-        r"use 1.82.0 or newer, because riscv64gc-unknown-linux-musl needs it",
+        r"Rust 1.80.0 is too old: riscv64gc-unknown-linux-musl needs 1.82.0 or newer",
     ),
     (
         "glibc-too-low",

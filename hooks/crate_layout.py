@@ -1,0 +1,169 @@
+"""What an existing crate is made of, read the way Cargo reads it.
+
+Adopting a crate means generating a flake around files crossflake did not
+write, so the adoption check needs the crate's facts from its own manifest
+and layout: package name, edition (inherited from the workspace or Cargo's
+2015 default when absent), binaries ([[bin]] entries plus Cargo's automatic
+discovery of src/main.rs and src/bin/), library and build script. This
+mirrors Cargo's target auto-discovery rules closely enough to name every
+binary naersk will install; it never runs cargo (the copy must stay fast and
+offline) and never writes anything.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - copier may run on Python 3.10
+    try:
+        import tomli as tomllib
+    except ModuleNotFoundError:
+        tomllib = None  # type: ignore[assignment]
+
+# Cargo's edition when a package declares none.
+DEFAULT_EDITION = "2015"
+
+
+class ManifestError(Exception):
+    """Cargo.toml cannot be read or parsed; the message says why."""
+
+
+@dataclass
+class CrateLayout:
+    """The facts of one package (or of a workspace root without a package)."""
+
+    name: str | None = None
+    edition: str | None = None
+    edition_source: str = "Cargo.toml"
+    binaries: dict[str, str] = field(default_factory=dict)
+    library: str | None = None
+    build_script: str | None = None
+    workspace_members: list[str] | None = None
+
+    @property
+    def is_package(self) -> bool:
+        """False for a virtual manifest: a workspace root with no [package]."""
+        return self.name is not None
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """Parse Cargo.toml; ManifestError with a readable reason otherwise."""
+    if tomllib is None:
+        raise ManifestError("this Python has no TOML parser (Python 3.11+ or tomli needed)")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise ManifestError(f"cannot read {path.name}: {error}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ManifestError(f"{path.name} is not valid TOML: {error}") from error
+
+
+def package_edition(package: dict[str, Any], workspace: dict[str, Any]) -> tuple[str, str]:
+    """The edition and where it came from (`edition.workspace = true` inherits it)."""
+    edition = package.get("edition")
+    if isinstance(edition, dict) and edition.get("workspace"):
+        inherited = workspace.get("package", {}).get("edition")
+        if inherited is None:
+            return DEFAULT_EDITION, "Cargo's default (workspace.package.edition is not set)"
+        return str(inherited), "[workspace.package]"
+    if edition is None:
+        return DEFAULT_EDITION, "Cargo's default (no edition key)"
+    return str(edition), "Cargo.toml"
+
+
+def bin_default_path(root: Path, name: str, package_name: str) -> str:
+    """Where Cargo looks for a [[bin]] declared without `path`."""
+    candidates = [f"src/bin/{name}.rs", f"src/bin/{name}/main.rs"]
+    if name == package_name:
+        candidates.insert(0, "src/main.rs")
+    for candidate in candidates:
+        if (root / candidate).is_file():
+            return candidate
+    return candidates[0]
+
+
+def discovered_binaries(root: Path, package_name: str) -> dict[str, str]:
+    """Binaries Cargo finds without a [[bin]] entry: src/main.rs and src/bin/."""
+    found: dict[str, str] = {}
+    if (root / "src/main.rs").is_file():
+        found[package_name] = "src/main.rs"
+    bin_dir = root / "src/bin"
+    if bin_dir.is_dir():
+        for entry in sorted(bin_dir.iterdir()):
+            if entry.is_file() and entry.suffix == ".rs":
+                found.setdefault(entry.stem, f"src/bin/{entry.name}")
+            elif entry.is_dir() and (entry / "main.rs").is_file():
+                found.setdefault(entry.name, f"src/bin/{entry.name}/main.rs")
+    return found
+
+
+def binaries(root: Path, manifest: dict[str, Any], edition: str) -> dict[str, str]:
+    """Every binary target, name -> source path, as `cargo build` would build them.
+
+    Declared [[bin]] entries win; auto-discovery adds the rest unless
+    `autobins = false` (or, in edition 2015, any [[bin]] is declared).
+    A discovered file that a declared bin already uses is not counted twice.
+    """
+    package = manifest["package"]
+    name = package["name"]
+    declared: dict[str, str] = {}
+    for entry in manifest.get("bin", []):
+        if isinstance(entry, dict) and "name" in entry:
+            path = entry.get("path") or bin_default_path(root, entry["name"], name)
+            declared[entry["name"]] = str(path)
+    autobins = package.get("autobins", not (edition == DEFAULT_EDITION and declared))
+    result = dict(declared)
+    if autobins:
+        used = set(declared.values())
+        for bin_name, path in discovered_binaries(root, name).items():
+            if bin_name not in result and path not in used:
+                result[bin_name] = path
+    return dict(sorted(result.items()))
+
+
+def library(root: Path, manifest: dict[str, Any]) -> str | None:
+    """The library's source path, if the package has one."""
+    declared = manifest.get("lib")
+    if isinstance(declared, dict):
+        return str(declared.get("path", "src/lib.rs"))
+    autolib = manifest["package"].get("autolib", True)
+    if autolib and (root / "src/lib.rs").is_file():
+        return "src/lib.rs"
+    return None
+
+
+def build_script(root: Path, package: dict[str, Any]) -> str | None:
+    """The build script's path (`build = false` turns off the build.rs default)."""
+    build = package.get("build")
+    if build is False:
+        return None
+    if isinstance(build, str):
+        return build
+    return "build.rs" if (root / "build.rs").is_file() else None
+
+
+def crate_layout(root: Path) -> CrateLayout:
+    """Read root/Cargo.toml and the files next to it into a CrateLayout."""
+    manifest = read_manifest(root / "Cargo.toml")
+    workspace = manifest.get("workspace")
+    members = None
+    if isinstance(workspace, dict):
+        members = [str(member) for member in workspace.get("members", [])]
+    package = manifest.get("package")
+    if not isinstance(package, dict) or "name" not in package:
+        return CrateLayout(workspace_members=members)
+    edition, source = package_edition(package, workspace if isinstance(workspace, dict) else {})
+    return CrateLayout(
+        name=str(package["name"]),
+        edition=edition,
+        edition_source=source,
+        binaries=binaries(root, manifest, edition),
+        library=library(root, manifest),
+        build_script=build_script(root, package),
+        workspace_members=members,
+    )

@@ -1,0 +1,20 @@
+"""Fixtures for the update and adoption tests: one tagged template clone per session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from template_history import TemplateHistory, build_history
+
+
+@pytest.fixture(scope="session")
+def history(tmp_path_factory: pytest.TempPathFactory) -> TemplateHistory:
+    """The work tree as release v0.2.0 of a throwaway clone whose v0.1.0 is scripted."""
+    return build_history(tmp_path_factory.mktemp("template") / "crossflake")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """Where a test generates its project (copier creates the folder)."""
+    return tmp_path / "demo"

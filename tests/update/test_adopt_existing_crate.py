@@ -1,0 +1,234 @@
+"""Adopting an existing crate: `copier copy --trust <crossflake> .` inside it.
+
+The crate's own files must come out byte-identical (`_skip_if_exists`), the
+flake, toolchain and cargo config must be generated and git-tracked around
+them, and hooks/adopt_check.py must report, without failing the copy, every
+answer that does not describe the crate: name, edition, bin or lib.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from adopt_check import REPLACEABLE, written_by_template
+from adopt_check import main as adopt_check
+from copier import run_copy, run_recopy
+from crate_shapes import LIB_ONLY, MULTI_BIN, SHAPES, WORKSPACE_ROOT, CrateShape, digests
+from generated_files import read_answers
+from project_helpers import commit_all, render_plain, tracked
+from template_history import TemplateHistory, git
+
+pytestmark = pytest.mark.update
+
+GENERATED = ["flake.nix", "rust-toolchain.toml", ".cargo/config.toml", ".envrc"]
+ANSWERS_FILE = ".copier-answers.yml"
+
+
+def adopt(history: TemplateHistory, crate: Path, answers: dict[str, Any]) -> None:
+    """What the README tells users to run inside their crate."""
+    run_copy(
+        str(history.root),
+        str(crate),
+        data=answers,
+        defaults=True,
+        unsafe=True,
+        vcs_ref=history.new,
+        quiet=True,
+    )
+
+
+def existing_crate(shape: CrateShape, root: Path, *, in_git: bool) -> Path:
+    """The user's crate on disk, committed to its own repository when in_git."""
+    shape.write(root)
+    if in_git:
+        git(root, "init", "--quiet")
+        commit_all(root, "My crate")
+    return root
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=[shape.id for shape in SHAPES])
+def test_adoption_keeps_the_crate_byte_identical_and_tracks_the_generated_files(
+    history: TemplateHistory, tmp_path: Path, shape: CrateShape
+) -> None:
+    in_git = shape is not MULTI_BIN  # one crate that is not a git repository yet
+    crate = existing_crate(shape, tmp_path / shape.id, in_git=in_git)
+    before = digests(crate, list(shape.files))
+
+    adopt(history, crate, shape.answers)
+
+    assert digests(crate, list(shape.files)) == before
+    for name in [*GENERATED, ANSWERS_FILE]:
+        assert (crate / name).is_file(), name
+    files = tracked(crate)
+    assert set(GENERATED) | {ANSWERS_FILE} <= files
+    if not in_git:
+        # A crate outside git becomes a repository with crossflake's files staged, the
+        # template-named ones (Cargo.toml, src/main.rs...) included, the others not: the
+        # adopt check tells the user to `git add -A` (see the report test below).
+        assert {"Cargo.toml", "Cargo.lock", "src/main.rs"} <= files
+        assert not {"src/bin/mt-cli.rs", "src/server.rs"} & files
+
+
+def test_adopt_check_reports_that_a_matching_crate_matches_and_lists_its_binaries(
+    history: TemplateHistory, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    crate = existing_crate(MULTI_BIN, tmp_path / "multi-tool", in_git=False)
+
+    adopt(history, crate, MULTI_BIN.answers)
+
+    out = capfd.readouterr().out
+    assert (
+        "crossflake adopt check: Cargo.toml matches the answers "
+        "(package multi-tool, edition 2021)." in out
+    )
+    assert "MISMATCH" not in out
+    assert (
+        "binaries: mt-cli (src/bin/mt-cli.rs), mt-server (src/server.rs), "
+        "multi-tool (src/main.rs)." in out
+    )
+    assert "puts all of them in result/bin" in out
+    assert "this crate is not in git yet" in out and "run `git add -A`" in out
+
+
+def test_adopt_check_reports_every_mismatch_with_its_fix_and_never_fails_the_copy(
+    history: TemplateHistory, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A library adopted with the default answers: wrong name, edition and crate type."""
+    crate = existing_crate(LIB_ONLY, tmp_path / "checkout", in_git=True)
+    before = digests(crate, list(LIB_ONLY.files))
+
+    adopt(history, crate, {})
+
+    out = capfd.readouterr().out
+    assert "crossflake adopt check: 3 answer(s) do not match this crate" in out
+    assert (
+        'MISMATCH package name: Cargo.toml says "pure-lib", the answer crate_name is "checkout"'
+        in out
+    )
+    assert "fix: copier recopy --trust --defaults --overwrite --data crate_name=pure-lib" in out
+    assert "MISMATCH edition: Cargo.toml says 2021, the answer edition is 2024" in out
+    assert "fix: copier recopy --trust --defaults --overwrite --data edition=2021" in out
+    assert "MISMATCH crate_type: the answer is bin, but the crate has no binary target" in out
+    assert "crossflake added its sample src/main.rs" in out
+    assert "--data crate_type=lib  &&  git rm -f src/main.rs" in out
+    assert digests(crate, list(LIB_ONLY.files)) == before  # reported, never rewritten
+
+
+def test_following_the_advised_fix_makes_the_answers_match(
+    history: TemplateHistory, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    crate = existing_crate(LIB_ONLY, tmp_path / "checkout", in_git=True)
+    adopt(history, crate, {})
+    before = digests(crate, list(LIB_ONLY.files))
+
+    fixed = {"crate_name": "pure-lib", "edition": "2021", "crate_type": "lib"}
+    run_recopy(str(crate), data=fixed, defaults=True, overwrite=True, unsafe=True, quiet=True)
+    git(crate, "rm", "--quiet", "-f", "src/main.rs")
+    capfd.readouterr()
+
+    assert adopt_check([f"--template={history.root}", f"--project={crate}"]) == 0
+    out = capfd.readouterr().out
+    assert "Cargo.toml matches the answers (package pure-lib, edition 2021)." in out
+    assert digests(crate, list(LIB_ONLY.files)) == before
+
+
+def test_adopt_check_says_a_workspace_root_is_not_a_package(
+    history: TemplateHistory, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    crate = existing_crate(WORKSPACE_ROOT, tmp_path / "workspace", in_git=True)
+
+    adopt(history, crate, WORKSPACE_ROOT.answers)
+
+    out = capfd.readouterr().out
+    assert "Cargo.toml is a workspace root (no [package]; members: app, util)" in out
+    assert "they were not checked" in out
+    # crate_type=bin still renders the sample src/main.rs at the root: said, with the fix.
+    assert "crossflake added its sample src/main.rs, which a workspace root" in out
+    assert "fix: git rm -f src/main.rs" in out
+
+
+def test_adopt_check_never_fails_on_an_unparsable_manifest(
+    tmp_path: Path, history: TemplateHistory, capfd: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "Cargo.toml").write_text("[package\nname = 'broken'\n")
+    (tmp_path / ANSWERS_FILE).write_text("crate_name: broken\ncrate_type: bin\nedition: '2021'\n")
+    before = (tmp_path / "Cargo.toml").read_bytes()
+
+    assert adopt_check([f"--template={history.root}", f"--project={tmp_path}"]) == 0
+
+    assert (
+        "MISMATCH cannot check Cargo.toml: Cargo.toml is not valid TOML" in capfd.readouterr().out
+    )
+    assert (tmp_path / "Cargo.toml").read_bytes() == before
+
+
+def test_adopt_check_is_silent_on_a_fresh_project(
+    history: TemplateHistory, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A new project's Cargo.toml is the template's own: nothing to report."""
+    adopt(history, tmp_path / "fresh", {"crate_name": "fresh"})
+    assert "adopt check" not in capfd.readouterr().out
+
+
+def test_adopt_check_points_to_git_when_the_crate_had_its_own_cargo_config(
+    history: TemplateHistory, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """.cargo/config.toml is not skipped (the flake needs crossflake's), so --overwrite
+    replaces the crate's own; the report says so and where the old settings are."""
+    crate = tmp_path / "own-config"
+    LIB_ONLY.write(crate)
+    (crate / ".cargo").mkdir()
+    (crate / ".cargo/config.toml").write_text("[build]\njobs = 2\n")
+    git(crate, "init", "--quiet")
+    commit_all(crate, "My crate")
+
+    run_copy(
+        str(history.root),
+        str(crate),
+        data=LIB_ONLY.answers,
+        defaults=True,
+        unsafe=True,
+        overwrite=True,
+        vcs_ref=history.new,
+        quiet=True,
+    )
+
+    out = capfd.readouterr().out
+    assert (
+        ".cargo/config.toml: crossflake replaced your committed version; merge your settings "
+        "back from `git diff HEAD -- .cargo/config.toml`." in out
+    )
+    assert "[build]\njobs = 2\n" in git(crate, "show", "HEAD:.cargo/config.toml")
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"crate_name": "plain"},
+        {
+            "crate_name": "exact",
+            "crate_type": "lib",
+            "edition": "2021",
+            "toolchain": "1.85.0",
+            "hosts": ["x86_64-linux", "x86_64-darwin"],
+            "nixpkgs_branch": "nixos-26.05",
+            "targets": ["x86_64-linux", "aarch64-darwin", "wasm32-wasip1"],
+            "linking": "dynamic",
+            "glibc": "2.28",
+            "author": 'Ada "Countess" Lovelace',
+        },
+    ],
+    ids=["defaults", "exact-toolchain-dynamic-darwin-wasi"],
+)
+def test_adopt_check_renders_crossflake_files_exactly_as_copier_does(
+    history: TemplateHistory, tmp_path: Path, answers: dict[str, Any]
+) -> None:
+    """The check tells crossflake's files from the user's by rendering them itself; a
+    difference from copier's rendering would turn into wrong reports."""
+    project = render_plain(history, tmp_path / "rendered", answers)
+    saved = read_answers(project, ANSWERS_FILE)
+    sample = "src/lib.rs" if answers.get("crate_type") == "lib" else "src/main.rs"
+    for relative in [*REPLACEABLE, "Cargo.toml", sample]:
+        assert written_by_template(project, history.root, saved, ANSWERS_FILE, relative), relative
