@@ -275,16 +275,15 @@ def outside_git(project: Path) -> bool:
 
 
 def git_note(project: Path) -> list[Finding]:
-    """A crate outside git gets only crossflake's files staged; the flake needs all of them."""
+    """A crate outside git becomes a repository with the whole folder staged: say so."""
     if not outside_git(project):
         return []
     return [
         Finding(
             False,
-            "this crate is not in git yet: crossflake makes it a repository and stages only "
-            "the files its template names. Flakes see only tracked files, so run `git add -A` "
-            "(check .gitignore first) before `nix build`, or sources such as src/bin/ are "
-            "missing from the build.",
+            "this crate is not in git yet: crossflake makes it a repository and stages the "
+            "whole folder (minus what .gitignore excludes), because flakes see only tracked "
+            "files. Review it with `git status` before the first commit.",
         )
     ]
 

@@ -4,9 +4,12 @@ Flakes in a git work tree only see files git tracks, so a freshly generated
 project whose files are not `git add`ed fails `nix build` with a confusing
 "path does not exist" error. This task therefore:
 
-* on `copier copy`: makes the destination a git repository unless it already
-  sits inside one (adopting an existing crate), `git add`s every file the
-  template generated (never the user's other files), and prints next steps;
+* on `copier copy`: reports how an adopted crate's Cargo.toml compares with
+  the answers (hooks/adopt_check.py; silent for a fresh project); inside an
+  existing repository, `git add`s exactly the
+  files the template generated (never the user's other files); elsewhere it
+  creates the repository and adds the whole folder (an adopted crate's own
+  files included, .gitignore respected); then prints next steps;
 * on `copier update`: runs three times (two temporary copies outside git, then
   the project); it only `git add`s generated files that git does not track
   yet (new files from the template), and never touches files that may hold
@@ -26,6 +29,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from adopt_check import main as adopt_check
 from generated_files import generated_paths, read_answers
 from next_steps import next_steps
 
@@ -94,11 +98,27 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     if options.operation == "copy":
-        if not inside_work_tree(project):
+        # Adopting an existing crate: compare its Cargo.toml with the answers
+        # (read-only, never fails), before git sees anything.
+        adopt_check(
+            [
+                f"--template={options.template}",
+                f"--answers-file={options.answers_file}",
+                f"--project={project}",
+            ]
+        )
+        if inside_work_tree(project):
+            # An existing repository (adopting a crate, or a monorepo): stage only
+            # what was generated; the user's other files are theirs to manage.
+            git_add(project, paths)
+        else:
+            # A repository created here holds the whole project: that includes an
+            # adopted crate's own files (src/bin/*, build.rs...), which the flake
+            # must see too.
             result = run_git(project, "init", "--quiet")
             if result.returncode != 0:
                 raise SystemExit(f"crossflake: `git init` failed in {project}:\n{result.stderr}")
-        git_add(project, paths)
+            git_add(project, ["."])
         build_targets = resolve_targets(options.template, answers)
         print(next_steps(project, build_targets, answers["crate_name"]))
     elif inside_work_tree(project):

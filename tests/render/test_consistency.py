@@ -1,7 +1,7 @@
 """Rung 0: the generated files agree with each other and with the catalog.
 
 rust-toolchain.toml's targets, the flake's `targets` set, .cargo/config.toml's
-[target.*] sections and the README's table must name exactly the triples the
+[target.*] sections and PLATFORMS.md's table must name exactly the triples the
 resolver derives from the catalog for the answers. The flake's `targets`
 set is cut out of flake.nix and evaluated by Nix, so values are compared,
 not text.
@@ -28,9 +28,9 @@ def flake_targets(project: Path) -> dict[str, Any]:
     return nix_eval_json(match.group(1), project)
 
 
-def readme_triples(project: Path) -> list[str]:
-    """Triples named in the README's platform table, in order."""
-    text = (project / "README.md").read_text(encoding="utf-8")
+def platforms_triples(project: Path) -> list[str]:
+    """Triples named in PLATFORMS.md's table, in order."""
+    text = (project / "PLATFORMS.md").read_text(encoding="utf-8")
     return re.findall(r"^\| [^|]+ \| `([^`]+)` \|", text, re.M)
 
 
@@ -50,7 +50,7 @@ def test_every_file_names_exactly_the_resolved_triples(
     assert toolchain["targets"] == expected
     assert list(config["target"]) == expected
     assert list(flake_targets(path)) == sorted(expected)
-    assert readme_triples(path) == expected
+    assert platforms_triples(path) == expected
 
 
 def test_flake_and_cargo_config_agree_on_flags(project: tuple[dict[str, Any], Path]) -> None:

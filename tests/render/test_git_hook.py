@@ -126,3 +126,18 @@ def test_missing_git_is_explained_not_a_traceback(tmp_path: Path) -> None:
     assert "git is not installed" in result.stderr
     assert "git init && git add -A" in result.stderr
     assert not (project / ".git").exists()
+
+
+def test_adopting_a_crate_outside_git_tracks_the_crates_own_files(tmp_path: Path) -> None:
+    """A repository the task creates holds the whole project: the flake must see
+    an adopted crate's src/bin/*.rs and build.rs, not only generated files."""
+    crate = tmp_path / "existing"
+    (crate / "src" / "bin").mkdir(parents=True)
+    (crate / "src" / "bin" / "extra.rs").write_text("fn main() {}\n")
+    (crate / "build.rs").write_text("fn main() {}\n")
+    (crate / "target").mkdir()
+    (crate / "target" / "junk").write_text("build output\n")
+    render(crate, {"crate_name": "existing"}, run_tasks=True)
+    in_git = tracked(crate)
+    assert {"src/bin/extra.rs", "build.rs", "flake.nix", "PLATFORMS.md"} <= in_git
+    assert "target/junk" not in in_git, "the generated .gitignore keeps build output out"

@@ -21,6 +21,7 @@ ALWAYS_GENERATED = [
     "flake.nix",
     *TOML_FILES,
     "README.md",
+    "PLATFORMS.md",
     ".gitignore",
     ".envrc",
     ".copier-answers.yml",

@@ -64,11 +64,10 @@ def test_adoption_keeps_the_crate_byte_identical_and_tracks_the_generated_files(
     files = tracked(crate)
     assert set(GENERATED) | {ANSWERS_FILE} <= files
     if not in_git:
-        # A crate outside git becomes a repository with crossflake's files staged, the
-        # template-named ones (Cargo.toml, src/main.rs...) included, the others not: the
-        # adopt check tells the user to `git add -A` (see the report test below).
+        # A crate outside git becomes a repository holding the whole folder: the
+        # flake must see every source, not only the files the template names.
         assert {"Cargo.toml", "Cargo.lock", "src/main.rs"} <= files
-        assert not {"src/bin/mt-cli.rs", "src/server.rs"} & files
+        assert {"src/bin/mt-cli.rs", "src/server.rs"} <= files
 
 
 def test_adopt_check_reports_that_a_matching_crate_matches_and_lists_its_binaries(
@@ -89,7 +88,7 @@ def test_adopt_check_reports_that_a_matching_crate_matches_and_lists_its_binarie
         "multi-tool (src/main.rs)." in out
     )
     assert "puts all of them in result/bin" in out
-    assert "this crate is not in git yet" in out and "run `git add -A`" in out
+    assert "this crate is not in git yet" in out and "stages the whole folder" in out
 
 
 def test_adopt_check_reports_every_mismatch_with_its_fix_and_never_fails_the_copy(

@@ -17,8 +17,6 @@ from typing import Any
 
 import pytest
 from project_helpers import (
-    CONFLICT_END,
-    CONFLICT_START,
     append,
     commit_all,
     conflicted_files,
@@ -118,23 +116,24 @@ def test_a_cargo_config_section_next_to_an_unchanged_target_merges_cleanly(
     assert list(cargo_config["target"]) == triples
 
 
-def test_a_cargo_config_section_after_a_removed_target_conflicts_and_is_never_lost(
+def test_a_cargo_config_section_at_the_end_survives_removing_the_last_target(
     history: TemplateHistory, project: Path
 ) -> None:
-    """Appended after the last target section, which the new answer removes: copier cannot
-    place the user's lines, so it shows both sides inline for the user to resolve."""
+    """Appended at the end, below the template's closing marker line, right after the
+    last target section, which the new answer removes: the marker never changes, so
+    git places the user's lines without a conflict."""
     generate(history, project, START, history.old)
-    append(project / ".cargo/config.toml", USER_CARGO_SECTION)
+    config = project / ".cargo/config.toml"
+    assert config.read_text().rstrip().splitlines()[-1].startswith("# Settings of your own")
+    append(config, USER_CARGO_SECTION)
     commit_all(project, "My alias")
 
     update(project, data=SWAP)
 
-    assert files_with_markers(project) == [".cargo/config.toml"]
-    assert conflicted_files(project) == [".cargo/config.toml"]
-    text = (project / ".cargo/config.toml").read_text()
-    ours = text[text.index(CONFLICT_START) : text.index("=======")]
-    theirs = text[text.index("=======") : text.index(CONFLICT_END)]
-    assert USER_CARGO_SECTION.strip() in ours  # the user's section, kept
-    assert "[target.x86_64-pc-windows-gnu]" in ours  # the section being removed
-    assert "[target.wasm32-wasip1]" in theirs  # the section being added
+    assert files_with_markers(project) == []
+    assert conflicted_files(project) == []
+    text = config.read_text()
+    assert text.endswith(USER_CARGO_SECTION)  # the user's section, kept in place
+    assert "[target.x86_64-pc-windows-gnu]" not in text  # the removed target's section
+    assert "[target.wasm32-wasip1]" in text  # the added target's section
     assert rejected_files(project) == []
