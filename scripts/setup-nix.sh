@@ -43,6 +43,13 @@ for i in $(seq 1 "$n_users"); do
     fi
 done
 
+# A root build without build users leaves /homeless-shelter behind, and Nix then refuses every
+# later build ("home directory '/homeless-shelter' exists"). Nothing legitimate lives there.
+if [ -e /homeless-shelter ]; then
+    log "removing a stale /homeless-shelter (left by a build without build users)"
+    rm -rf /homeless-shelter
+fi
+
 # Nix as root single-user needs its state dirs; nix creates them itself on first use, but make
 # sure the store is usable by build users (Debian's package creates /nix/store).
 mkdir -p /nix/store /nix/var/nix

@@ -14,6 +14,9 @@ Two stub modes:
   ``nix build`` then runs the real naersk-like phases inside a Nix builder. With build users
   (``build-users-group = nixbld``) the builder runs as ``nixbld1`` with an unwritable
   ``HOME=/homeless-shelter``, like a real Nix build, so every tool must be readable by that user.
+  ``pkgs.zig`` has nixpkgs' layout: ``$out/bin/zig`` (a wrapper that uses ``$out/lib/zig`` unless
+  ``ZIG_LIB_DIR`` is set) and a read-only ``$out/lib/zig`` mirroring the host zig's lib dir,
+  without ``arm-features.h`` so that cargo-zigbuild must write into zig's lib dir for arm targets.
 
 Nothing global is configured: all settings go through the ``NIX_CONFIG`` environment variable.
 Flakes in a git work tree only see files that are ``git add``-ed.
@@ -170,7 +173,9 @@ class HostTools:
     Each field maps a binary name to an absolute path. ``rust`` serves both nixpkgs' cargo/rustc
     and every fenix component (cargo, rustc, rustdoc, rustfmt, cargo-clippy...). ``rust_sysroot``
     (optional) makes the toolchain's rustc/rustdoc wrappers pass ``--sysroot=DIR`` (Debian's
-    extra-target std libraries).
+    extra-target std libraries). ``zig_lib`` is the host zig's lib dir: the stub's zig package
+    mirrors it at ``$out/lib/zig`` like nixpkgs' zig, because generated flakes copy that folder
+    to a writable ``ZIG_LIB_DIR``.
     """
 
     rust: dict[str, str] = field(default_factory=dict)
@@ -182,6 +187,7 @@ class HostTools:
     wasmtime: dict[str, str] = field(default_factory=dict)
     extra: dict[str, dict[str, str]] = field(default_factory=dict)
     rust_sysroot: str | None = None
+    zig_lib: str | None = None
 
     @classmethod
     def detect(cls, prefix_dirs: Sequence[str] = ("/opt/crossflake/bin",)) -> HostTools:
@@ -216,6 +222,7 @@ class HostTools:
         zig = find("zig", "CROSSFLAKE_ZIG")
         czb = find("cargo-zigbuild", "CROSSFLAKE_CARGO_ZIGBUILD")
         return cls(
+            zig_lib=zig_lib_dir(zig) if zig else None,
             rust=pick(
                 [
                     "cargo",
@@ -254,7 +261,8 @@ class HostTools:
             "cargo-zigbuild": self.cargo_zigbuild,
             "jq": self.jq,
         }
-        return [n for n, d in need.items() if n not in d]
+        missing = [n for n, d in need.items() if n not in d]
+        return missing if self.zig_lib else [*missing, "zig lib dir"]
 
     def to_nix(self) -> str:
         """Render the BUILD-mode ``mode.nix`` text."""
@@ -281,8 +289,32 @@ class HostTools:
             lines.append(f"    {_nix_string(key)} = {{ {inner} }};")
         lines.append("  };")
         sysroot = _nix_string(self.rust_sysroot) if self.rust_sysroot else "null"
-        lines += [f"  rustSysroot = {sysroot};", "}", ""]
+        zig_lib = _nix_string(self.zig_lib) if self.zig_lib else "null"
+        lines += [f"  rustSysroot = {sysroot};", f"  zigLib = {zig_lib};", "}", ""]
         return "\n".join(lines)
+
+
+def zig_lib_dir(zig: str) -> str | None:
+    """The lib dir ``zig`` uses (``.lib_dir`` of ``zig env``), if build users can read it.
+
+    Asked from zig itself rather than guessed from the pip ``ziglang`` layout, so any zig works.
+    """
+    try:
+        proc = subprocess.run(
+            [zig, "env"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={k: v for k, v in os.environ.items() if k != "ZIG_LIB_DIR"},
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    # zig >= 0.14 prints ZON (`.lib_dir = "..."`), older zig JSON (`"lib_dir": "..."`).
+    match = re.search(r'\.?"?lib_dir"?\s*[=:]\s*"([^"]+)"', proc.stdout)
+    if match is None or not readable_by_others(match.group(1)):
+        return None
+    return match.group(1)
 
 
 def prepare_stubs(
@@ -428,15 +460,28 @@ def run_nix(
     return proc
 
 
+NO_IFD: tuple[str, ...] = ("--option", "allow-import-from-derivation", "false")
+"""Evaluation must not build anything: a flake that needs import from derivation fails."""
+
+
 def flake_show(
-    project: str | os.PathLike[str], stubs: str | os.PathLike[str] = STUBS_DIR, **kw: Any
+    project: str | os.PathLike[str],
+    stubs: str | os.PathLike[str] = STUBS_DIR,
+    allow_ifd: bool = False,
+    **kw: Any,
 ) -> dict[str, Any]:
     """``nix flake show --json`` of ``project``; returns the parsed output tree.
 
     Keyword arguments go to :func:`override_args` (``rust_manifest``, ``extra``).
     """
     proc = run_nix(
-        ["flake", "show", "--json", *override_args(stubs, **_with_manifest(project, kw))],
+        [
+            "flake",
+            "show",
+            "--json",
+            *override_args(stubs, **_with_manifest(project, kw)),
+            *(() if allow_ifd else NO_IFD),
+        ],
         cwd=project,
     )
     tree: dict[str, Any] = json.loads(proc.stdout)
@@ -447,6 +492,7 @@ def flake_check(
     project: str | os.PathLike[str],
     stubs: str | os.PathLike[str] = STUBS_DIR,
     no_build: bool = True,
+    allow_ifd: bool = False,
     **kw: Any,
 ) -> subprocess.CompletedProcess[str]:
     """``nix flake check`` (``--no-build`` by default: evaluates and instantiates every output)."""
@@ -455,6 +501,7 @@ def flake_check(
         "check",
         *(["--no-build"] if no_build else []),
         *override_args(stubs, **_with_manifest(project, kw)),
+        *(() if allow_ifd else NO_IFD),
     ]
     return run_nix(args, cwd=project)
 
@@ -472,7 +519,7 @@ def eval_json(
     if apply:
         args += ["--apply", apply]
     if not allow_ifd:
-        args += ["--option", "allow-import-from-derivation", "false"]
+        args += NO_IFD
     return json.loads(run_nix(args, cwd=project).stdout)
 
 

@@ -107,6 +107,10 @@ let
     pkgs.stdenv.mkDerivation {
       pname = "${name}${suffix}";
       version = date;
+      # Part of the derivation, like the per-target download of real fenix: each target's std
+      # is its own derivation even where the placeholder build commands are identical.
+      stubTarget = target;
+      stubVersion = version;
       passthru.stubComponent = { inherit name target version date; channel = suffix; };
       buildCommand =
         if !building then ''

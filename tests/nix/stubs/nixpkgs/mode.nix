@@ -1,8 +1,10 @@
 # crossflake test stub mode. This committed default is EVAL-ONLY: tool packages are
 # placeholders that fail when built. tests/nix/nixenv.py writes a BUILD-mode version of this file
-# into a temporary copy of the stubs (tool name -> absolute host paths).
+# into a temporary copy of the stubs (tool name -> absolute host paths; rustSysroot: extra-target
+# std libraries; zigLib: the host zig's lib dir, mirrored at ${pkgs.zig}/lib/zig).
 {
   build = false;
   tools = { };
   rustSysroot = null;
+  zigLib = null;
 }

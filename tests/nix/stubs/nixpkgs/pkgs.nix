@@ -92,10 +92,35 @@ let
 
   # A package made of host tools: in BUILD mode $out/bin/<bin> -> mode.tools.<key>.<bin>,
   # in EVAL-ONLY mode a derivation whose build fails on purpose.
-  hostPackage = { pname, version, key ? pname, bins ? [ pname ], mainProgram ? b.head bins, platforms ? null }:
+  # `mirrors` maps a folder under $out to a host folder: it becomes a tree of REAL folders with
+  # symlinked files (`cp -rs`), like a read-only store copy whose folders a build can re-create;
+  # `mirrorsWithout` leaves files out of it. `binEnv` makes each bin a wrapper script that sets
+  # VAR to $out/<dir> unless the caller already set VAR.
+  hostPackage = { pname, version, key ? pname, bins ? [ pname ], mainProgram ? b.head bins, platforms ? null, mirrors ? { }, mirrorsWithout ? [ ], binEnv ? { } }:
     let
       available = tools.${key} or { };
       links = lib.filterAttrs (n: _: b.elem n bins) available;
+      mirror = dir: hostDir:
+        if hostDir == null then ''
+          echo "nixpkgs stub: ${pname} needs a host folder for $out/${dir} (BUILD mode.nix has none)" >&2
+          exit 1
+        '' else ''
+          mkdir -p "$(dirname "$out/${dir}")"
+          cp -rs ${lib.escapeShellArg hostDir} "$out/${dir}"
+          ${lib.concatMapStringsSep "\n" (f: "rm -f \"$out/${dir}/${f}\"") mirrorsWithout}
+        '';
+      envLines = lib.concatStrings (lib.mapAttrsToList (var: dir: ''
+        export ${var}="\''${${var}:-$out/${dir}}"
+      '') binEnv);
+      link = n: p:
+        if binEnv == { } then "ln -s ${lib.escapeShellArg p} $out/bin/${n}"
+        else ''
+          cat > $out/bin/${n} <<STUB_WRAPPER
+          #!/bin/bash
+          ${envLines}exec ${lib.escapeShellArg p} "\$@"
+          STUB_WRAPPER
+          chmod +x $out/bin/${n}
+        '';
     in
     mkDerivation ({
       inherit pname version;
@@ -104,7 +129,8 @@ let
       buildCommand =
         if building && links != { } then ''
           mkdir -p $out/bin
-          ${lib.concatStringsSep "\n" (lib.mapAttrsToList (n: p: "ln -s ${lib.escapeShellArg p} $out/bin/${n}") links)}
+          ${lib.concatStringsSep "\n" (lib.mapAttrsToList mirror mirrors)}
+          ${lib.concatStringsSep "\n" (lib.mapAttrsToList link links)}
         ''
         else ''
           echo "nixpkgs stub: ${pname} is a placeholder (eval-only stub mode, or no host tool '${key}' configured in mode.nix)" >&2
@@ -184,7 +210,19 @@ let
     runCommandNoCC = runCommandWith { };
 
     # Host tools (names/versions are only labels).
-    zig = hostPackage { pname = "zig"; version = "0.15.2"; };
+    # Like nixpkgs' zig: the compiler in $out/bin, its lib dir (std, libc sources and headers) in
+    # $out/lib/zig, read-only in the store. BUILD mode mirrors the host zig's lib dir there
+    # (mode.zigLib) and $out/bin/zig uses it unless ZIG_LIB_DIR says otherwise (a writable copy).
+    # The mirror leaves out arm-features.h, which zig >= 0.14 ships but older zigs lack:
+    # cargo-zigbuild then writes it into the lib dir for arm targets, as it does with those
+    # zigs, so an armv7 build proves the flake gives zig a writable lib dir.
+    zig = hostPackage {
+      pname = "zig";
+      version = "0.15.2";
+      mirrors."lib/zig" = mode.zigLib or null;
+      mirrorsWithout = [ "libc/glibc/sysdeps/arm/arm-features.h" ];
+      binEnv.ZIG_LIB_DIR = "lib/zig";
+    };
     cargo-zigbuild = hostPackage { pname = "cargo-zigbuild"; version = "0.20.1"; };
     jq = hostPackage { pname = "jq"; version = "1.8.1"; };
     rsync = hostPackage { pname = "rsync"; version = "3.4.1"; };

@@ -1,0 +1,79 @@
+"""Fixtures of the Nix layer: Nix must exist, builds must run as build users, and no build may
+leave `/homeless-shelter` behind.
+
+Why the guard: Nix sets HOME=/homeless-shelter in builders. With build users that folder cannot
+be created, so a tool writing to HOME fails like in any real Nix build. A build run by root
+without build users creates it instead, which hides the cache-directory bug and makes every later
+build fail with "home directory '/homeless-shelter' exists". A build test that leaves it behind
+therefore fails, and the folder is removed so the next tests see a clean host.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from support import IN_CI, require_tool
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import nixenv
+
+HOMELESS_SHELTER = Path("/homeless-shelter")
+RUST_SYSROOT = Path("/opt/crossflake/rust-1.63-sysroot")
+"""Debian's Rust 1.63 standard libraries for aarch64, armv7, i686, windows-gnu and wasm."""
+
+
+@pytest.fixture(autouse=True)
+def _nix_installed() -> None:
+    """Every test here runs Nix: skip locally (fail in CI) without it."""
+    require_tool("nix", "the flake tests evaluate and build with Nix")
+
+
+def _missing(reason: str) -> None:
+    """Skip locally, fail in CI, like support.require_tool."""
+    if IN_CI:
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def no_homeless_shelter() -> Iterator[None]:
+    """Fail a build test that created /homeless-shelter (a build ran without build users)."""
+    if HOMELESS_SHELTER.exists():  # left by an earlier, unguarded run: not this test's fault
+        shutil.rmtree(HOMELESS_SHELTER)
+    yield
+    if HOMELESS_SHELTER.exists():
+        shutil.rmtree(HOMELESS_SHELTER)
+        pytest.fail(
+            f"{HOMELESS_SHELTER} was created: a build ran as root without build users "
+            "(removed again; run scripts/setup-nix.sh)"
+        )
+
+
+@pytest.fixture(scope="session")
+def host_tools() -> nixenv.HostTools:
+    """Host tools the BUILD-mode stubs link in, readable by the build users."""
+    if not nixenv.build_users_available():
+        _missing("no Nix build users (group nixbld): run scripts/setup-nix.sh")
+    tools = nixenv.HostTools.detect()
+    missing = tools.missing_for_zigbuild()
+    if missing:
+        _missing(f"tools a Nix build user can run are missing: {', '.join(missing)}")
+    if not RUST_SYSROOT.is_dir():
+        _missing(f"{RUST_SYSROOT} (extra-target Rust std) is missing: run the machine setup")
+    tools.rust_sysroot = str(RUST_SYSROOT)
+    return tools
+
+
+@pytest.fixture(scope="session")
+def build_stubs(host_tools: nixenv.HostTools) -> Iterator[Path]:
+    """A BUILD-mode copy of the stubs, in a world-readable folder under /tmp."""
+    folder = Path(tempfile.mkdtemp(prefix="crossflake-stubs-"))
+    folder.chmod(0o755)
+    yield nixenv.prepare_stubs(folder / "stubs", build=True, tools=host_tools)
+    shutil.rmtree(folder, ignore_errors=True)

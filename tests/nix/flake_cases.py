@@ -1,0 +1,68 @@
+"""Answer sets whose flakes the Nix layer evaluates: hosts x targets x linking x toolchain.
+
+Chosen by hand rather than cycled like the render matrix, because each one is paid for with
+several Nix evaluations: together they cover every host, every target, both linking modes, three
+glibc floors, each channel and two exact versions (through the `rust-manifest` input), bin and
+lib crates, and darwin targets asked for with and without a darwin host.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from support import CATALOG
+
+ALL_HOSTS = list(CATALOG["hosts"])
+ALL_TARGETS = list(CATALOG["targets"])
+
+EVAL_CASES: dict[str, dict[str, Any]] = {
+    "linux-host-all-portable-static-stable": {
+        "hosts": ["x86_64-linux"],
+        "targets": [t for t in ALL_TARGETS if not CATALOG["targets"][t]["darwin_hosts_only"]],
+        "linking": "static",
+        "toolchain": "stable",
+    },
+    "all-hosts-all-targets-dynamic-beta-lib": {
+        "hosts": ALL_HOSTS,
+        "targets": ALL_TARGETS,
+        "linking": "dynamic",
+        "glibc": "2.28",
+        "toolchain": "beta",
+        "crate_type": "lib",
+        # The last branch with x86_64-darwin.
+        "nixpkgs_branch": "nixos-26.05",
+    },
+    "arm-hosts-nightly-static-wasm": {
+        "hosts": ["aarch64-linux", "aarch64-darwin"],
+        "targets": ["x86_64-linux", "aarch64-darwin", "wasm32-wasip1"],
+        "linking": "static",
+        "toolchain": "nightly",
+    },
+    "exact-1.85.0-dynamic-riscv-windows": {
+        "hosts": ["x86_64-linux", "aarch64-linux"],
+        "targets": ["armv7-linux", "riscv64-linux", "x86_64-windows"],
+        "linking": "dynamic",
+        "glibc": "2.17",
+        "toolchain": "1.85.0",
+    },
+    "exact-1.91.1-darwin-only-host": {
+        "hosts": ["aarch64-darwin"],
+        "targets": ["aarch64-linux", "x86_64-darwin", "aarch64-darwin"],
+        "linking": "static",
+        "toolchain": "1.91.1",
+    },
+    "exact-1.64.0-edition-2021-i686-glibc-2.31": {
+        "hosts": ["x86_64-linux"],
+        "targets": ["i686-linux", "x86_64-linux"],
+        "linking": "dynamic",
+        "glibc": "2.31",
+        "toolchain": "1.64.0",
+        "edition": "2021",
+    },
+}
+"""Name -> answers (unanswered questions take the template's defaults)."""
+
+
+def answers_of(name: str) -> dict[str, Any]:
+    """A case's answers with a crate name, so derivation names are predictable."""
+    return {"crate_name": "hello-cross", **EVAL_CASES[name]}

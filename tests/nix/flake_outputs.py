@@ -1,0 +1,56 @@
+"""What a generated flake must output, computed from the answers, the catalog and its resolver.
+
+The flake renders its target table from the same resolver, so these expectations would share a
+bug in `catalog/resolve.jinja`; what they catch is the flake itself getting the set of packages,
+the `--target` it passes or the linking flags wrong, or building darwin targets on Linux hosts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from support import CATALOG, TEMPLATE_ROOT, resolve_targets
+
+EXACT_CHANNELS = ("stable", "beta", "nightly")
+CHECK_NAMES = frozenset({"fmt", "clippy", "test"})
+"""Checks every host has besides one check per package."""
+
+
+@dataclass(frozen=True)
+class CrossPackage:
+    """One cross package: its attribute name and what `cargo zigbuild` must receive."""
+
+    triple: str
+    cargo_target: str
+    musl: bool
+    darwin_hosts_only: bool
+
+
+def cross_packages(answers: dict[str, Any]) -> list[CrossPackage]:
+    """Every chosen target, resolved exactly as copier resolves it."""
+    return [
+        CrossPackage(
+            triple=target["triple"],
+            cargo_target=target["cargo_target"],
+            musl="-musl" in target["triple"],
+            darwin_hosts_only=target["darwin_hosts_only"],
+        )
+        for target in resolve_targets(TEMPLATE_ROOT, answers)
+    ]
+
+
+def buildable_on(host: str, answers: dict[str, Any]) -> list[CrossPackage]:
+    """The cross packages a host builds: darwin-only targets need a darwin host."""
+    darwin_host = CATALOG["hosts"][host]["darwin"]
+    return [p for p in cross_packages(answers) if darwin_host or not p.darwin_hosts_only]
+
+
+def package_names(host: str, answers: dict[str, Any]) -> set[str]:
+    """Exactly the attribute names of `packages.<host>`: `default` plus the feasible triples."""
+    return {"default", *(p.triple for p in buildable_on(host, answers))}
+
+
+def is_exact(answers: dict[str, Any]) -> bool:
+    """An exact toolchain version (pinned by the `rust-manifest` input), not a channel."""
+    return answers.get("toolchain", "stable") not in EXACT_CHANNELS

@@ -1,0 +1,66 @@
+"""Rung L1 (eval with stubs): rebuild economy of generated flakes, measured on derivation paths.
+
+Nix rebuilds a derivation exactly when its `.drv` path changes, so these tests instantiate the
+packages before and after a change and compare paths; nothing is built.
+
+- Editing src/main.rs changes every crate derivation but no `-deps` derivation: the expensive
+  dependency builds (and zig's per-target CRT builds inside them) are reused.
+- Adding a target adds that target's own derivations (crate, `-deps`, its std) and changes no
+  other package's derivation.
+
+What the stubs do NOT prove: real naersk's dummy source may differ in detail from the stub's
+(the stub copies Cargo.toml without targets, Cargo.lock and .cargo/config(.toml), like upstream),
+and real nixpkgs closures are far larger; only the flake's own structure is measured.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import rebuild_economy
+import store_derivations
+from flake_projects import generate
+
+pytestmark = pytest.mark.nix
+
+HOST = "x86_64-linux"
+ANSWERS = {
+    "crate_name": "hello-cross",
+    "hosts": [HOST],
+    "targets": ["x86_64-linux", "aarch64-linux", "x86_64-windows"],
+    "linking": "dynamic",
+    "glibc": "2.17",
+}
+ADDED_TARGET = ("armv7-linux", "armv7-unknown-linux-gnueabihf")
+
+
+def test_source_edit_rebuilds_crates_but_not_dependencies(tmp_path: Path) -> None:
+    project = generate(tmp_path / "project", ANSWERS)
+    before = rebuild_economy.cross_derivations(project, HOST)
+    rebuild_economy.edit_source(project)
+    after = rebuild_economy.cross_derivations(project, HOST)
+    assert set(before) == set(after)
+    for name in before:
+        assert after[name].crate != before[name].crate, f"{name}: crate not rebuilt"
+        assert after[name].deps == before[name].deps, f"{name}: dependencies rebuilt"
+
+
+def test_adding_a_target_leaves_every_other_package_alone(tmp_path: Path) -> None:
+    """Every other package keeps its exact derivation; whatever is new (the crate, its -deps,
+    its std) belongs to the new package alone."""
+    extra_id, extra_triple = ADDED_TARGET
+    before, after = rebuild_economy.with_extra_target(tmp_path, ANSWERS, extra_id)
+    packages_before = store_derivations.package_drv_paths(before, HOST)
+    packages_after = store_derivations.package_drv_paths(after, HOST)
+    changed = sorted(n for n, p in packages_before.items() if packages_after[n] != p)
+    new_only = rebuild_economy.package_closure(after, HOST) - rebuild_economy.package_closure(
+        before, HOST
+    )
+    own = store_derivations.closure([packages_after[extra_triple]])
+    others = store_derivations.closure(p for n, p in packages_after.items() if n != extra_triple)
+    shared_new = sorted(Path(p).name for p in new_only & others)
+    assert not changed, (
+        f"packages rebuilt by adding {extra_id}: {changed}; new shared: {shared_new}"
+    )
+    assert new_only <= own
