@@ -35,7 +35,9 @@ def next_steps(project: Path, build_targets: list[dict[str, Any]], crate: str) -
         build = f"nix build .#{target['triple']}".ljust(width + 12)
         build_lines.append(f"  {build}  then  {run_command(crate, target)}")
         if target["runner"]:
-            test_lines.append(f"  cargo-zigbuild test --target {target['triple']}")
+            # Dynamic glibc binaries need the target's glibc under qemu.
+            prefix = f"QEMU_LD_PREFIX=<{target['id']} glibc root> " if target["glibc"] else ""
+            test_lines.append(f"  {prefix}cargo-zigbuild test --target {target['triple']}")
     lines = [
         "",
         "Next steps:",

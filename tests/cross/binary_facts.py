@@ -1,0 +1,81 @@
+"""Facts about a built binary, read with binutils rather than trusted from the build.
+
+A build that exits 0 can still produce the wrong thing (a host binary, a
+newer glibc requirement, a DLL Windows does not ship); these readers let the
+tests check the file itself.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+WASM_MAGIC = b"\0asm\x01\0\0\0"
+
+# DLLs a clean Windows installation has. A MinGW program importing anything
+# else (libgcc_s_seh-1.dll, libwinpthread-1.dll, ...) would not start there.
+WINDOWS_SYSTEM_DLLS = frozenset(
+    name.lower()
+    for name in (
+        "kernel32.dll",
+        "ntdll.dll",
+        "msvcrt.dll",
+        "ucrtbase.dll",
+        "advapi32.dll",
+        "userenv.dll",
+        "ws2_32.dll",
+        "bcrypt.dll",
+        "bcryptprimitives.dll",
+        "shell32.dll",
+        "ole32.dll",
+        "user32.dll",
+        "secur32.dll",
+        "crypt32.dll",
+    )
+)
+# API sets: zig's mingw links the Universal CRT through api-ms-win-crt-*
+# (an OS component since Windows 10; Windows 7/8.1 need the UCRT update
+# KB2999226), newer Rust std uses api-ms-win-core-synch-*.
+WINDOWS_API_SET = re.compile(r"api-ms-win-(crt|core)-[a-z0-9-]+-l\d+-\d+-\d+\.dll")
+
+
+def is_windows_system_dll(name: str) -> bool:
+    """True for a DLL that ships with Windows itself (case-insensitive, as Windows is)."""
+    lowered = name.lower()
+    return lowered in WINDOWS_SYSTEM_DLLS or WINDOWS_API_SET.fullmatch(lowered) is not None
+
+
+def _tool(*argv: str) -> str:
+    return subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+
+
+def elf_machine(binary: Path) -> str:
+    """The `Machine:` line of `readelf -h`, e.g. "AArch64"."""
+    match = re.search(r"^\s*Machine:\s*(.+?)\s*$", _tool("readelf", "-h", str(binary)), re.M)
+    assert match, f"{binary}: no ELF header"
+    return match.group(1)
+
+
+def elf_interpreter(binary: Path) -> str | None:
+    """The program interpreter (dynamic loader) from `readelf -l`, None if static."""
+    headers = _tool("readelf", "-l", str(binary))
+    match = re.search(r"Requesting program interpreter: (\S+?)\]", headers)
+    return match.group(1) if match else None
+
+
+def glibc_versions(binary: Path) -> list[tuple[int, ...]]:
+    """Every GLIBC_x.y symbol version the binary needs (`objdump -T`), sorted."""
+    found = set(re.findall(r"\bGLIBC_(\d+(?:\.\d+)+)\b", _tool("objdump", "-T", str(binary))))
+    return sorted(tuple(int(part) for part in version.split(".")) for version in found)
+
+
+def dll_imports(binary: Path) -> list[str]:
+    """The DLLs a PE file imports (`objdump -p` "DLL Name:" lines), as written."""
+    return re.findall(r"DLL Name:\s*(\S+)", _tool("objdump", "-p", str(binary)))
+
+
+def is_wasm_module(binary: Path) -> bool:
+    """True when the file starts with the WebAssembly binary magic and version 1."""
+    with binary.open("rb") as handle:
+        return handle.read(len(WASM_MAGIC)) == WASM_MAGIC

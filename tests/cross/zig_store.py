@@ -1,0 +1,97 @@
+"""A stand-in for nixpkgs' zig in the read-only Nix store, and a user to run it as.
+
+cargo-zigbuild writes glibc's arm-features.h into zig's lib dir on armv7
+builds; in the Nix store that dir is read-only. To show what happens there
+without Nix, this builds `<base>/nix/store/<hash>-zig-<version>/{bin/zig,lib/zig}`
+(the nixpkgs layout, so zig finds its lib dir next to its binary) as
+root-owned, read-only directories of hard links to the machine's zig, minus
+the arm-features.h the machine setup pre-seeded, and runs commands as a
+non-root user: root ignores permissions and would hide the failure.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import textwrap
+from pathlib import Path
+
+import cross_harness as harness
+
+TEST_USER = "crossflake-test"
+# The file cargo-zigbuild adds for arm gnu targets, relative to zig's lib dir.
+ARM_FEATURES_H = "libc/glibc/sysdeps/arm/arm-features.h"
+FAKE_HASH = "0" * 32
+
+
+def zig_env_paths() -> tuple[Path, Path]:
+    """The machine zig's executable and lib dir, as `zig env` reports them."""
+    env = {"PATH": harness.PATH, "HOME": os.environ.get("HOME", "/root")}
+    text = subprocess.run(
+        ["zig", "env"], env=env, capture_output=True, text=True, check=True
+    ).stdout
+    found = dict(re.findall(r'\.?"?(zig_exe|lib_dir)"?\s*[:=]\s*"([^"]+)"', text))
+    return Path(found["zig_exe"]).resolve(), Path(found["lib_dir"]).resolve()
+
+
+def make_fake_zig_store(base: Path) -> Path:
+    """`<base>/nix/store/<hash>-zig-<v>`: read-only for everyone but root.
+
+    Hard links keep it cheap (same file system as the machine's zig) and
+    leave the original files untouched: only the new directories are made
+    read-only, which is what stops a non-root user creating files.
+    """
+    zig_exe, lib_dir = zig_env_paths()
+    version = subprocess.run(
+        [str(zig_exe), "version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    store = base / "nix" / "store" / f"{FAKE_HASH}-zig-{version}"
+    (store / "bin").mkdir(parents=True)
+    os.link(zig_exe, store / "bin" / "zig")
+    seeded = lib_dir / ARM_FEATURES_H
+
+    def skip_seeded(folder: str, names: list[str]) -> list[str]:
+        return [name for name in names if Path(folder, name) == seeded]
+
+    shutil.copytree(lib_dir, store / "lib" / "zig", copy_function=os.link, ignore=skip_seeded)
+    for folder, _dirs, _files in os.walk(store):
+        os.chmod(folder, 0o555)
+    return store
+
+
+def release_fake_store(base: Path) -> None:
+    """Make the read-only tree removable again (for rmtree at teardown)."""
+    for folder, _dirs, _files in os.walk(base):
+        os.chmod(folder, 0o755)
+
+
+def user_exists() -> bool:
+    """True when the non-root test user is on this machine."""
+    try:
+        pwd.getpwnam(TEST_USER)
+    except KeyError:
+        return False
+    return True
+
+
+def give_to_user(path: Path) -> None:
+    """chown -R path to the test user, so it can write there."""
+    entry = pwd.getpwnam(TEST_USER)
+    subprocess.run(["chown", "-R", f"{entry.pw_uid}:{entry.pw_gid}", str(path)], check=True)
+
+
+def run_as_user(script: str, *, cwd: Path, env: dict[str, str], timeout: float) -> harness.Timed:
+    """Run a bash script as the test user with exactly this environment."""
+    assignments = [f"{key}={value}" for key, value in env.items()]
+    argv = ["runuser", "-u", TEST_USER, "--", "env", "-i", *assignments, "bash", "-c", script]
+    return harness.run(argv, cwd=cwd, env={"PATH": harness.PATH}, timeout=timeout)
+
+
+def zig_build_setup(flake_text: str) -> str:
+    """The body of the generated flake's `zigBuildSetup = '' ... '';` string."""
+    match = re.search(r"zigBuildSetup = ''\n(.*?)\n\s*'';", flake_text, re.S)
+    assert match, "flake.nix has no zigBuildSetup string"
+    return textwrap.dedent(match.group(1))
