@@ -96,16 +96,7 @@ def native_build(project: Path, session: harness.Session) -> float:
 
 def cross_build(project: Path, session: harness.Session, target: dict[str, Any]) -> float:
     """`cargo-zigbuild build --release --target <cargo_target>` as the tests run it."""
-    triple = harness.rust_163_triple(target["triple"])
-    done = harness.cargo_zigbuild(
-        project,
-        harness.build_env(session, triple),
-        "build",
-        "--release",
-        "--target",
-        harness.rust_163_cargo_target(target["cargo_target"]),
-    )
-    return check(done).seconds
+    return check(harness.release_build(project, session, target)).seconds
 
 
 def one_run(root: Path, project: Path, targets: list[dict[str, Any]]) -> dict[str, Any]:

@@ -105,15 +105,8 @@ def release_build(
 
     def build(platform_id: str) -> harness.Timed:
         if platform_id not in done:
-            target = hello_targets[platform_id]
-            triple = harness.rust_163_triple(target["triple"])
-            done[platform_id] = harness.cargo_zigbuild(
-                hello_project,
-                harness.build_env(cross_session, triple),
-                "build",
-                "--release",
-                "--target",
-                harness.rust_163_cargo_target(target["cargo_target"]),
+            done[platform_id] = harness.release_build(
+                hello_project, cross_session, hello_targets[platform_id]
             )
         return done[platform_id]
 

@@ -193,3 +193,17 @@ def release_binary(session: Session, triple: str, crate: str) -> Path:
     suffix = {"windows": ".exe", "wasi": ".wasm"}
     name = crate + next((s for key, s in suffix.items() if key in triple), "")
     return session.target_dir(triple) / triple / "release" / name
+
+
+def release_build(project: Path, session: Session, target: dict[str, Any]) -> Timed:
+    """`cargo-zigbuild build --release --target <cargo_target>`: the build every cross test
+    and the benchmark measure, with only what this machine adds (see build_env)."""
+    triple = rust_163_triple(target["triple"])
+    return cargo_zigbuild(
+        project,
+        build_env(session, triple),
+        "build",
+        "--release",
+        "--target",
+        rust_163_cargo_target(target["cargo_target"]),
+    )

@@ -17,33 +17,41 @@ CONFLICT_START = "<<<<<<< before updating"
 CONFLICT_END = ">>>>>>> after updating"
 
 
-def generate(history: TemplateHistory, project: Path, answers: dict[str, Any], ref: str) -> Path:
-    """`copier copy --trust` at a release, tasks included, then the user's first commit."""
+def copy_release(
+    history: TemplateHistory,
+    destination: Path,
+    answers: dict[str, Any],
+    ref: str,
+    *,
+    tasks: bool = True,
+    overwrite: bool = False,
+) -> Path:
+    """`copier copy` of one release with these answers, defaults for the rest: with its
+    tasks (what `--trust` allows) or without them (`--skip-tasks`)."""
     run_copy(
         str(history.root),
-        str(project),
+        str(destination),
         data=answers,
         defaults=True,
-        unsafe=True,
+        unsafe=tasks,
+        skip_tasks=not tasks,
+        overwrite=overwrite,
         vcs_ref=ref,
         quiet=True,
     )
+    return destination
+
+
+def generate(history: TemplateHistory, project: Path, answers: dict[str, Any], ref: str) -> Path:
+    """`copier copy --trust` at a release, tasks included, then the user's first commit."""
+    copy_release(history, project, answers, ref)
     commit_all(project, "Start from crossflake")
     return project
 
 
 def render_plain(history: TemplateHistory, destination: Path, answers: dict[str, Any]) -> Path:
     """What a release renders for these answers, with no tasks and no git: the reference."""
-    run_copy(
-        str(history.root),
-        str(destination),
-        data=answers,
-        defaults=True,
-        skip_tasks=True,
-        vcs_ref=history.new,
-        quiet=True,
-    )
-    return destination
+    return copy_release(history, destination, answers, history.new, tasks=False)
 
 
 def commit_all(project: Path, message: str) -> None:

@@ -14,10 +14,10 @@ from typing import Any
 import pytest
 from adopt_check import REPLACEABLE, written_by_template
 from adopt_check import main as adopt_check
-from copier import run_copy, run_recopy
+from copier import run_recopy
 from crate_shapes import LIB_ONLY, MULTI_BIN, SHAPES, WORKSPACE_ROOT, CrateShape, digests
 from generated_files import read_answers
-from project_helpers import commit_all, render_plain, tracked
+from project_helpers import commit_all, copy_release, render_plain, tracked
 from template_history import TemplateHistory, git
 
 pytestmark = pytest.mark.update
@@ -28,15 +28,7 @@ ANSWERS_FILE = ".copier-answers.yml"
 
 def adopt(history: TemplateHistory, crate: Path, answers: dict[str, Any]) -> None:
     """What the README tells users to run inside their crate."""
-    run_copy(
-        str(history.root),
-        str(crate),
-        data=answers,
-        defaults=True,
-        unsafe=True,
-        vcs_ref=history.new,
-        quiet=True,
-    )
+    copy_release(history, crate, answers, history.new)
 
 
 def existing_crate(shape: CrateShape, root: Path, *, in_git: bool) -> Path:
@@ -183,16 +175,7 @@ def test_adopt_check_points_to_git_when_the_crate_had_its_own_cargo_config(
     git(crate, "init", "--quiet")
     commit_all(crate, "My crate")
 
-    run_copy(
-        str(history.root),
-        str(crate),
-        data=LIB_ONLY.answers,
-        defaults=True,
-        unsafe=True,
-        overwrite=True,
-        vcs_ref=history.new,
-        quiet=True,
-    )
+    copy_release(history, crate, LIB_ONLY.answers, history.new, overwrite=True)
 
     out = capfd.readouterr().out
     assert (

@@ -18,8 +18,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from copier import run_copy
 from crate_shapes import LIB_AND_BIN_WITH_BUILD_RS, MULTI_BIN, CrateShape
+from project_helpers import copy_release
 from support import require_tool
 from template_history import TemplateHistory
 
@@ -85,15 +85,7 @@ def test_every_binary_of_an_adopted_crate_is_installed_like_naersk_does(
     history: TemplateHistory, tmp_path: Path, shape: CrateShape, outputs: dict[str, str]
 ) -> None:
     crate = shape.write(tmp_path / shape.id)
-    run_copy(
-        str(history.root),
-        str(crate),
-        data=shape.answers,
-        defaults=True,
-        skip_tasks=True,
-        vcs_ref=history.new,
-        quiet=True,
-    )
+    copy_release(history, crate, shape.answers, history.new, tasks=False)
     assert (crate / ".cargo/config.toml").is_file() and (crate / "rust-toolchain.toml").is_file()
 
     built = executables(crate, tmp_path / "target")
