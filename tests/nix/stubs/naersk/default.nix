@@ -183,7 +183,7 @@ let
             configurePhase = ''
               runHook preConfigure
               log() { >&2 echo "[naersk-stub]" "$@"; }
-              logRun() { >&2 echo "$@"; eval "$@"; }
+              run_logged() { >&2 echo "$@"; eval "$@"; }
               cargo_build_output_json=$(mktemp)
               cargo_version=$(cargo --version | sed -e 's/^cargo \([^ ]*\).*/\1/')
               cargo_message_format=json-diagnostic-rendered-ansi
@@ -217,7 +217,7 @@ let
             buildPhase = ''
               runHook preBuild
               cargo_ec=0
-              logRun ${cargoCommand} || cargo_ec="$?"
+              run_logged ${cargoCommand} || cargo_ec="$?"
               if [ "$cargo_ec" -ne 0 ]; then
                 jq -cMrR '. as $line | try (fromjson | select(.message.rendered != null) | .message.rendered) catch $line' < "$cargo_build_output_json"
                 log "cargo returned with exit code $cargo_ec, exiting"
@@ -228,7 +228,7 @@ let
 
             checkPhase = ''
               runHook preCheck
-              ${lib.concatMapStringsSep "\n" (c: "logRun ${c}") testCommands}
+              ${lib.concatMapStringsSep "\n" (c: "run_logged ${c}") testCommands}
               runHook postCheck
             '';
 
