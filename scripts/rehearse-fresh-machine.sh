@@ -65,6 +65,21 @@ mmdebstrap --variant=minbase --quiet "${aptopts[@]}" \
 rm -f "$sources"
 cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
 
+log "the machine's network trust: its extra CA certificates, pip and npm settings"
+# Not tools but how this workplace reaches the registries (an egress proxy with its own
+# CA): CI's machine has them in its image and its environment, so the root gets the same.
+if compgen -G '/usr/local/share/ca-certificates/*' >/dev/null; then
+  cp -a /usr/local/share/ca-certificates/. "$ROOT/usr/local/share/ca-certificates/"
+  chroot "$ROOT" update-ca-certificates >/dev/null
+fi
+[ ! -f /etc/pip.conf ] || cp /etc/pip.conf "$ROOT/etc/pip.conf"
+[ ! -f /root/.npmrc ] || cp /root/.npmrc "$ROOT/root/.npmrc"
+network_env=()
+while IFS= read -r assignment; do network_env+=("$assignment"); done < <(
+  env | grep -E '^[A-Za-z_]*(CA_|CERT|SSL|PROXY|proxy|PIP_DEFAULT_TIMEOUT)[A-Za-z_]*=' |
+    grep -v '^PIP_FIND_LINKS=' || true
+)
+
 log "the image's toolchains: a pip-capable python3, rustup's Rust (read-only)"
 chroot "$ROOT" python3 -m venv /opt/image-python
 mkdir -p "$ROOT/root/.rustup" "$ROOT/root/.cargo/bin"
@@ -85,6 +100,7 @@ mount -t tmpfs tmpfs "$ROOT/dev/shm"
 mount --bind "${RUSTUP_HOME:-/root/.rustup}" "$ROOT/root/.rustup"
 mount -o remount,bind,ro "$ROOT/root/.rustup"
 exec chroot "$ROOT" /usr/bin/env -i CI=true HOME=/root LANG=C.UTF-8 TERM=dumb \
+  ${network_env[*]@Q} \
   PATH=/root/.cargo/bin:/opt/image-python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   bash -c 'cd /src && bash .ci/run' </dev/null
 EOF
