@@ -21,7 +21,7 @@ TEMPLATE_SUFFIX = ".jinja"
 # copier.yml's `existing` for an empty destination: every file the template can
 # write. Files it leaves out for an adopted crate are skipped-if-existing ones,
 # which the callers tell apart by looking at the project.
-FRESH = {"crate": False, "readme": False, "binaries": False, "library": False}
+FRESH = {"crate": False, "binaries": False, "library": False}
 
 
 def template_folder(template_root: Path) -> Path:
