@@ -21,9 +21,11 @@ def crate_programs(project: Path, answers: dict[str, Any]) -> list[str]:
     answers: the adopt check has already said what is wrong with it.
     """
     try:
-        return list(built_programs(project).binaries)
+        programs = built_programs(project)
     except ManifestError:
         return [answers["crate_name"]] if answers.get("crate_type") == "bin" else []
+    # A package's own binary (src/main.rs) first: the run commands name it.
+    return sorted(programs.binaries, key=lambda name: (name not in programs.packages, name))
 
 
 def artifact_name(program: str, family: str) -> str:
