@@ -66,8 +66,8 @@ def ignored(project: Path, paths: list[str]) -> list[str]:
     """The subset of paths .gitignore (or another exclude file) ignores."""
     if not paths:
         return []
-    result = run_git(project, "check-ignore", "-z", "--", *paths)
-    return [path for path in result.stdout.split("\0") if path]
+    result = run_git(project, "check-ignore", "--", *paths)
+    return [path for path in result.stdout.splitlines() if path]
 
 
 def git_add(project: Path, paths: list[str]) -> None:

@@ -23,8 +23,16 @@ from crate_layout import (
     crate_layout,
     programs_from_manifests,
 )
-from crate_shapes import CC_BUILD_LIB, PUBLISHED_SHAPES, CrateShape, digests
+from crate_shapes import (
+    CC_BUILD_LIB,
+    PUBLISHED_SHAPES,
+    ZERO_DEP_LIB_IGNORED_LOCK,
+    CrateShape,
+    digests,
+    lock,
+)
 from generated_files import read_answers
+from post_generate import main as post_generate
 from project_helpers import commit_all, copy_release, tracked
 from support import require_tool
 from template_history import TemplateHistory, git
@@ -136,3 +144,25 @@ def test_reading_the_manifests_finds_the_programs_cargo_metadata_finds(
     assert from_cargo.source == "cargo metadata"
     assert set(from_manifests.binaries) == set(from_cargo.binaries) == shape.binaries
     assert sorted(from_manifests.packages) == sorted(from_cargo.packages)
+
+
+def test_the_task_on_an_adopted_crate_with_an_ignored_lock_never_fails_and_stages_nothing_ignored(
+    history: TemplateHistory, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A lock generated as advised stays ignored: both runs exit 0 and say `git add -f`."""
+    shape = ZERO_DEP_LIB_IGNORED_LOCK
+    crate = shape.write(tmp_path / shape.answers["crate_name"])
+    git(crate, "init", "--quiet")
+    commit_all(crate, "My crate")
+    copy_release(history, crate, shape.answers, history.new)
+    (crate / "Cargo.lock").write_text(lock("tinylib"))
+    capfd.readouterr()
+
+    for operation in ("copy", "update"):
+        argv = [f"--operation={operation}", f"--template={history.root}", f"--project={crate}"]
+        assert post_generate(argv) == 0
+    captured = capfd.readouterr()
+    assert "Cargo.lock: git ignores it (.gitignore)" in captured.out
+    assert "how: git add -f Cargo.lock" in captured.out
+    assert "Cargo.lock" not in tracked(crate)
+    assert "failed" not in captured.err
