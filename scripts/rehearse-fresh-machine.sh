@@ -91,15 +91,22 @@ git -C "$ROOT/src" checkout -q "$commit"
 
 log "running .ci/run inside the root (log: $WORK/ci.log)"
 status=0
-unshare --mount --propagation private --pid --fork --mount-proc="$ROOT/proc" bash -s <<EOF \
+# pivot_root, not chroot: Nix 2.8 re-enters its saved mount namespace before running git,
+# which resets a chroot'd process to the namespace's root ("fatal: cannot change to
+# '/tmp/...'"). After pivot_root the new root IS the namespace's root.
+unshare --mount --propagation private --pid --fork bash -s <<EOF \
   >"$WORK/ci.log" 2>&1 || status=$?
 set -e
+mount --bind "$ROOT" "$ROOT"
 mount --rbind /dev "$ROOT/dev" && mount --make-rslave "$ROOT/dev"
 mount --rbind /sys "$ROOT/sys" && mount --make-rslave "$ROOT/sys"
+mount -t proc proc "$ROOT/proc"
 mount -t tmpfs tmpfs "$ROOT/dev/shm"
 mount --bind "${RUSTUP_HOME:-/root/.rustup}" "$ROOT/root/.rustup"
 mount -o remount,bind,ro "$ROOT/root/.rustup"
-exec chroot "$ROOT" /usr/bin/env -i CI=true HOME=/root LANG=C.UTF-8 TERM=dumb \
+mkdir -p "$ROOT/.host-root"
+cd "$ROOT" && pivot_root . .host-root && umount -l /.host-root
+exec /usr/bin/env -i CI=true HOME=/root LANG=C.UTF-8 TERM=dumb \
   ${network_env[*]@Q} \
   PATH=/root/.cargo/bin:/opt/image-python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   bash -c 'cd /src && bash .ci/run' </dev/null
