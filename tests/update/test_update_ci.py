@@ -1,6 +1,6 @@
 """Changing `hosts`, `targets` or `ci` through `copier update` keeps the CI workflow, the flake
 and PLATFORMS.md in step: the workflow's matrix, the flake's `hosts` list and PLATFORMS.md's
-runner table name exactly the new hosts; `ci=none` removes the workflow (and its section) and
+runner list name exactly the new hosts; `ci=none` removes the workflow (and its section) and
 `ci=github` brings it back, with the Cachix cache named in the workflow.
 
 Does NOT cover a project whose saved answers predate the `ci` question (the throwaway history's
@@ -45,7 +45,7 @@ def flake_hosts(project: Path) -> list[str]:
 
 def platforms_runners(project: Path) -> list[tuple[str, str]]:
     text = (project / "PLATFORMS.md").read_text()
-    return re.findall(r"^\| (\S+) \| `([^`]+)` \|$", text, re.MULTILINE)
+    return re.findall(r"^- \*\*(\S+)\*\* on `([^`]+)`$", text, re.MULTILINE)
 
 
 def expected(hosts: list[str]) -> list[tuple[str, str]]:
