@@ -282,5 +282,16 @@ fi
 # END cross tests
 
 # ---------------------------------------------------------------------------
+# BEGIN release archives: Info-ZIP for the stubs' pkgs.zip (tests/nix/test_release_build.py)
+log "zip for the Windows release archives"
+if is_installed zip; then
+  echo "already installed"
+else
+  apt_update
+  apt-get install -y -qq -o DPkg::Lock::Timeout=900 zip >/dev/null
+fi
+# END release archives
+
+# ---------------------------------------------------------------------------
 log "check: every tool the tests use"
 bash "$HERE/check-test-machine-tools.sh"
