@@ -160,11 +160,16 @@ TRICKY = [
 ]
 
 _ANY_CHARACTER = st.characters(exclude_categories=("Cs",))
+# Every control character (category Cc: C0, DEL, C1).
+CONTROLS = [chr(cp) for cp in range(0xA0) if unicodedata.category(chr(cp)) == "Cc"]
 
 
 def free_text(*, multiline: bool, max_size: int = 40) -> st.SearchStrategy[str]:
     """Text a person may type: any allowed character, with tricky fragments mixed in."""
-    allowed_chars = _ANY_CHARACTER.filter(lambda c: not refused_character(c, multiline=multiline))
+    allowed_controls = [c for c in CONTROLS if not refused_character(c, multiline=multiline)]
+    allowed_chars = st.one_of(
+        st.characters(exclude_categories=("Cs", "Cc")), st.sampled_from(allowed_controls)
+    )
     fragments = [f for f in TRICKY if not any(refused_character(c, multiline=multiline) for c in f)]
     if multiline:
         fragments += ["\n", "\n\n", "\n  "]
@@ -172,11 +177,18 @@ def free_text(*, multiline: bool, max_size: int = 40) -> st.SearchStrategy[str]:
     return st.lists(pieces, max_size=max_size).map("".join)
 
 
+def any_text(max_size: int = 30) -> st.SearchStrategy[str]:
+    """Text from all of Unicode, controls and lone surrogates included (about one
+    piece in sixteen), with the tricky fragments: no rule decides what is drawn."""
+    refusable = st.one_of(st.sampled_from(CONTROLS), st.integers(0xD800, 0xDFFF).map(chr))
+    ordinary = st.one_of(_ANY_CHARACTER, st.sampled_from([*TRICKY, "\n"]))
+    piece = st.integers(0, 15).flatmap(lambda roll: refusable if roll == 0 else ordinary)
+    return st.lists(piece, max_size=max_size).map("".join)
+
+
 def refused_characters(*, multiline: bool) -> st.SearchStrategy[str]:
     """Characters free text must not contain: every control character, lone surrogates."""
-    controls = [
-        chr(cp) for cp in range(0x00, 0xA0) if refused_character(chr(cp), multiline=multiline)
-    ]
+    controls = [c for c in CONTROLS if refused_character(c, multiline=multiline)]
     surrogates = st.integers(0xD800, 0xDFFF).map(chr)
     return st.one_of(st.sampled_from(controls), surrogates)
 

@@ -34,6 +34,7 @@ import pytest
 import yaml
 from answer_space import (
     Refusal,
+    any_text,
     examples,
     refusals,
     refused_character,
@@ -41,7 +42,7 @@ from answer_space import (
     valid_answers,
 )
 from copier import run_copy, run_recopy
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from support import (
     TEMPLATE_ROOT,
     nix_eval_json,
@@ -175,6 +176,34 @@ def check_project(project: Path, answers: dict[str, Any]) -> None:
 def test_valid_answers_render_a_correct_project(template: Path, answers: dict[str, Any]) -> None:
     with scratch() as folder:
         check_project(render_from(template, folder / "project", answers), answers)
+
+
+@settings(max_examples=examples(100))
+@given(answers=valid_answers(text_size=4), description=any_text(), author=any_text())
+def test_any_free_text_is_refused_or_comes_back_byte_identical(
+    template: Path, answers: dict[str, Any], description: str, author: str
+) -> None:
+    """The issue's rule with no oracle in the way: whatever is typed either renders a
+    correct project or is refused by its question, naming the character. Then the
+    rule in answer_space.refused_character must agree with the outcome both ways."""
+    answers = {**answers, "description": description, "author": author}
+    with scratch() as folder:
+        destination = folder / "project"
+        try:
+            render_from(template, destination, answers, cleanup_on_error=False)
+        except ValueError as refused:
+            event("refused")
+            message = str(refused)
+            assert re.search(r"'(description|author)'.*(U\+[0-9A-F]{4,6}\b|line break)", message)
+            assert not destination.exists(), "nothing may be written for a refused answer"
+            assert any(refused_character(c, multiline=True) for c in description) or any(
+                refused_character(c, multiline=False) for c in author
+            ), f"refused text the rule allows: {message}"
+            return
+        event("accepted")
+        check_project(destination, answers)
+        assert not any(refused_character(c, multiline=True) for c in description)
+        assert not any(refused_character(c, multiline=False) for c in author)
 
 
 def git(project: Path, *args: str) -> str:
