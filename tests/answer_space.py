@@ -341,33 +341,32 @@ def _insert(draw: st.DrawFn, text: str, piece: str) -> str:
     return text[:at] + piece + text[at:]
 
 
+# Every class of defect the validators must catch.
+DEFECTS = [
+    "crate-name-reserved",
+    "crate-name-artifact-dir",
+    "crate-name-shape",
+    "crate-name-too-long",
+    "free-text-control",
+    "author-line-break",
+    "toolchain-non-canonical",
+    "toolchain-not-a-version",
+    "toolchain-too-old",
+    "glibc-non-canonical",
+    "glibc-not-a-version",
+    "glibc-too-old",
+    "no-host",
+    "no-target",
+    "darwin-target-without-darwin-host",
+    "branch-without-dropped-host",
+    "unknown-choice",
+]
+
+
 @st.composite
-def refusals(draw: st.DrawFn) -> Refusal:
-    """A valid answer set with one defect, from every class the validators must catch."""
+def refusals(draw: st.DrawFn, kind: str) -> Refusal:
+    """A valid answer set with one defect of this class (one of DEFECTS)."""
     answers = draw(valid_answers(text_size=12))
-    kind = draw(
-        st.sampled_from(
-            [
-                "crate-name-reserved",
-                "crate-name-artifact-dir",
-                "crate-name-shape",
-                "crate-name-too-long",
-                "free-text-control",
-                "author-line-break",
-                "toolchain-non-canonical",
-                "toolchain-not-a-version",
-                "toolchain-too-old",
-                "glibc-non-canonical",
-                "glibc-not-a-version",
-                "glibc-too-old",
-                "no-host",
-                "no-target",
-                "darwin-target-without-darwin-host",
-                "branch-without-dropped-host",
-                "unknown-choice",
-            ]
-        )
-    )
     q = re.escape
     if kind == "crate-name-reserved":
         word = draw(st.sampled_from(KEYWORDS + BUILTIN_CRATES + WINDOWS_RESERVED))

@@ -33,7 +33,7 @@ from typing import Any
 import pytest
 import yaml
 from answer_space import (
-    Refusal,
+    DEFECTS,
     any_text,
     examples,
     refusals,
@@ -43,6 +43,7 @@ from answer_space import (
 )
 from copier import run_copy, run_recopy
 from hypothesis import event, given, settings
+from hypothesis import strategies as st
 from support import (
     TEMPLATE_ROOT,
     nix_eval_json,
@@ -228,11 +229,15 @@ def test_recopy_with_the_saved_answers_changes_no_file(
         assert status == "", f"recopy changed files:\n{status}\n{git(project, 'diff')}"
 
 
-@settings(max_examples=examples(200))
-@given(refusal=refusals())
+@pytest.mark.parametrize("defect", DEFECTS)
+@settings(max_examples=examples(12))
+@given(data=st.data())
 def test_invalid_answers_are_refused_and_nothing_is_written(
-    template: Path, refusal: Refusal
+    template: Path, defect: str, data: st.DataObject
 ) -> None:
+    """One class per test (12 examples each, about 200 in all): drawn from one strategy,
+    Hypothesis's preference for the first choice would starve the later classes."""
+    refusal = data.draw(refusals(defect), label="refusal")
     with scratch() as folder:
         destination = folder / "project"
         with pytest.raises(ValueError) as refused:
