@@ -51,6 +51,8 @@ CRATE_TYPES = choice_values("crate_type")
 LICENSES = choice_values("license")
 EDITIONS = choice_values("edition")
 LINKINGS = choice_values("linking")
+CI_CHOICES = choice_values("ci")
+BINARY_CACHES = choice_values("binary_cache")
 CHANNELS = ["stable", "beta", "nightly"]
 FIRST_GLIBC_MINOR = min(
     int(t["min_glibc"].split(".")[1]) for t in CATALOG["targets"].values() if t.get("min_glibc")
@@ -284,6 +286,13 @@ def valid_answers(draw: st.DrawFn, *, text_size: int = 40) -> dict[str, Any]:
             st.builds(lambda m, p: f"1.{m}.{p}", st.integers(minor, 130), st.integers(0, 12)),
         )
     )
+    answers["ci"] = draw(st.sampled_from(CI_CHOICES))
+    if answers["ci"] == "github":
+        answers["binary_cache"] = draw(st.sampled_from(BINARY_CACHES))
+        if answers["binary_cache"] == "cachix":
+            answers["cachix_cache"] = draw(
+                st.from_regex(r"[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?", fullmatch=True)
+            )
     return answers
 
 

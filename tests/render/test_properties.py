@@ -269,6 +269,8 @@ def sample() -> tuple[dict[str, Any], Path]:
         "linking": "dynamic",
         "glibc": "2.28",
         "toolchain": "1.85.0",
+        "ci": "github",
+        "binary_cache": "none",
     }
     folder = Path(tempfile.mkdtemp(prefix="crossflake-control-"))
     return answers, render(folder / "project", answers)
