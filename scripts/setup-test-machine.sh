@@ -302,8 +302,13 @@ RUST_WEB_DEBS=(rustc-web cargo-web rust-web-src libstd-rust-web-dev "libstd-rust
 rust_web_libs=$(for p in "${RUST_WEB_DEBS[@]}"; do
   apt-cache show "$p=$RUST_WEB_VERSION" | sed -n "s/^Depends: //p"
 done | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/[[:space:]]//g' | grep -v -e '^$' -e 'rust-web' -e '^rustc-web$' -e '^cargo-web$' -e '^libc-dev$' | sort -u)
+# Rust's own rustc component ships `rust-objcopy` (its LLVM's llvm-objcopy), which
+# rustc runs to strip macOS binaries (release builds strip debug info); Debian's
+# does not, so the same LLVM's llvm-objcopy stands in (linked in below).
+llvm_major=$(printf '%s\n' $rust_web_libs | sed -n 's/^libllvm\([0-9][0-9]*\)$/\1/p' | head -n1)
+[ -n "$llvm_major" ] || die "cannot tell which LLVM rustc-web $RUST_WEB_VERSION uses"
 missing=()
-for p in $rust_web_libs libc6-riscv64-cross; do is_installed "$p" || missing+=("$p"); done
+for p in $rust_web_libs "llvm-$llvm_major" libc6-riscv64-cross; do is_installed "$p" || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing: ${missing[*]}"
   apt-get -o DPkg::Lock::Timeout=900 install -y -qq "${missing[@]}" >/dev/null
@@ -345,6 +350,10 @@ TOML
   mv "$RUST_WEB.new" "$RUST_WEB"
   echo "unpacked $RUST_WEB_VERSION"
 fi
+host_tools=$RUST_WEB/root/usr/lib/rustlib/x86_64-unknown-linux-gnu/bin
+mkdir -p "$host_tools"
+ln -sfn "/usr/lib/llvm-$llvm_major/bin/llvm-objcopy" "$host_tools/rust-objcopy"
+[ -x "$host_tools/rust-objcopy" ] || die "llvm-$llvm_major has no bin/llvm-objcopy"
 chmod -R a+rX "$RUST_WEB"
 echo "rustc:          $("$RUST_WEB/bin/rustc" --version) ($("$RUST_WEB/bin/cargo" --version))"
 # END current Rust
