@@ -24,6 +24,7 @@ shows it needs none.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -247,6 +248,39 @@ def test_macos_binary_links_on_linux(
     if info.cpu == "arm64":
         assert info.ad_hoc_signed, "arm64 macOS refuses unsigned code"
         assert macho.signature_matches(binary), "the ad-hoc signature does not match the code"
+        # The check can fail: one changed byte of code breaks the page hashes.
+        tampered = bytearray(binary.read_bytes())
+        tampered[0x4000 + 100] ^= 0xFF
+        copy = web_session.target_root / "tampered-macho"
+        copy.write_bytes(tampered)
+        assert not macho.signature_matches(copy)
+
+
+def test_macos_framework_crate_fails_on_linux_with_the_documented_error(
+    web_projects: dict[str, Path],
+    web_targets: dict[str, dict[str, Any]],
+    web_session: harness.Session,
+    tmp_path: Path,
+) -> None:
+    """What the help text and PLATFORMS.md promise: a crate that links an Apple framework
+    cannot link on Linux (no SDK), and the user sees this error."""
+    target = web_targets["darwin/aarch64-darwin"]
+    project = tmp_path / "uses-corefoundation"
+    shutil.copytree(web_projects["darwin"], project)
+    (project / "src" / "main.rs").write_text(
+        '#[link(name = "CoreFoundation", kind = "framework")]\n'
+        'unsafe extern "C" {\n    fn CFAbsoluteTimeGetCurrent() -> f64;\n}\n\n'
+        'fn main() {\n    println!("{}", unsafe { CFAbsoluteTimeGetCurrent() });\n}\n',
+        encoding="utf-8",
+    )
+    env = {**rust_web.build_env(web_session, target), "MACOSX_DEPLOYMENT_TARGET": "11.0"}
+    build = harness.cargo_zigbuild(
+        project, env, "build", "--release", "--target", target["cargo_target"]
+    )
+    assert build.result.returncode != 0, build.describe()
+    error = 'unable to find system framework "CoreFoundation"'
+    assert error in build.result.stderr, build.describe()
+    assert error in target["needs"]
 
 
 def test_every_catalog_platform_is_built_here() -> None:
