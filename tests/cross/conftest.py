@@ -27,6 +27,7 @@ MACHINE_TOOLS = {
     "qemu-aarch64": "runner of aarch64-linux",
     "qemu-arm": "runner of armv7-linux",
     "qemu-i386": "runner of i686-linux",
+    "qemu-riscv64": "runner of riscv64-linux",
     "wine": "runner of x86_64-windows",
     "wineserver": "stops Wine after the session",
     "wasmtime": "runner of the WASI target",

@@ -109,3 +109,22 @@ def test_linux_host_builds_the_macos_package(darwin_project: Path, web_build_stu
     assert info.dylibs and all(macho.is_system_dylib(d) for d in info.dylibs), info.dylibs
     assert info.ad_hoc_signed
     assert macho.signature_matches(out / "bin" / CRATE)
+
+
+def test_macos_packages_exist_on_linux_only_when_asked(
+    darwin_project: Path, tmp_path: Path
+) -> None:
+    """Evaluation (committed eval-only stubs): the Linux host has the macOS package, with the
+    catalog's minimum macOS; without the answer, macOS targets cannot even be chosen."""
+    darwin = nixenv.eval_json(
+        darwin_project,
+        f"packages.{HOST}",
+        apply=(
+            "p: { names = builtins.attrNames p; "
+            'min = p."aarch64-apple-darwin".MACOSX_DEPLOYMENT_TARGET; }'
+        ),
+    )
+    assert "aarch64-apple-darwin" in darwin["names"]
+    assert darwin["min"] == "11.0"
+    with pytest.raises(ValueError, match="aarch64-darwin needs a macOS host among the hosts"):
+        generate(tmp_path / CRATE, {**DARWIN, "darwin_from_linux": False})
