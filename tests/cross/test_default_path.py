@@ -8,7 +8,8 @@ later; the test output names the exact version) with a standard library
 compiled from Debian's `rust-web-src` by `-Z build-std` (see rust_web.py for
 what a build adds). Linux programs run under the configured qemu runner and
 their tests pass through it (`cargo-zigbuild test --release`); Windows runs
-under Wine and WASI under wasmtime; macOS binaries are checked as files.
+under Wine; macOS binaries are checked as files. WASI is left to Debian's
+prebuilt 1.63 std (test_cross_targets; see RUNNABLE for why).
 
 Static means static: every musl artifact has no ELF interpreter and no
 dynamic section, and runs under qemu with an empty library root.
@@ -41,8 +42,12 @@ from support import CATALOG
 pytestmark = pytest.mark.cross
 
 LINUX = [pid for pid in DEFAULT_TARGETS if CATALOG["targets"][pid]["family"] == "linux"]
-# Every (project, platform) this module builds, as "<project>/<platform id>".
-RUNNABLE = [f"static/{pid}" for pid in DEFAULT_TARGETS] + ["gnu/riscv64-linux"]
+# Every (project, platform) this module builds, as "<project>/<platform id>". WASI is rendered
+# (it is in the answer set) but built by test_cross_targets with Debian's prebuilt 1.63 std
+# only: a wasm32-wasip1 std built from source has no self-contained wasi-libc (crt1-command.o,
+# libc.a), which Rust's linker for WASI (rust-lld, not zig) needs: "rust-lld: error: cannot
+# open crt1-command.o". Debian 12's wasi-libc (2022) predates what this std expects.
+RUNNABLE = [f"static/{pid}" for pid in DEFAULT_TARGETS if pid != WASM_ID] + ["gnu/riscv64-linux"]
 
 # std::env::consts (ARCH, OS) on each platform: what the program prints.
 CONSTS = {
@@ -209,13 +214,6 @@ def test_windows_binary_imports_only_system_dlls(
     assert imports and foreign == [], imports
 
 
-def test_wasm_artifact_is_a_wasm_module(
-    web_session: harness.Session, web_build: Callable[[str], harness.Timed]
-) -> None:
-    assert web_build(f"static/{WASM_ID}").result.returncode == 0
-    assert binary_facts.is_wasm_module(rust_web.release_binary(web_session, "wasm32-wasip1", HELLO))
-
-
 @pytest.mark.parametrize("platform_id", DARWIN_TARGETS)
 def test_macos_binary_links_on_linux(
     web_projects: dict[str, Path],
@@ -288,7 +286,7 @@ def test_every_catalog_platform_is_built_here() -> None:
     by this module or by test_cross_targets (Rust 1.63)."""
     from cross_platforms import BUILDABLE_IDS
 
-    built = {(pid, "static") for pid in DEFAULT_TARGETS + DARWIN_TARGETS}
+    built = {(pid, "static") for pid in DEFAULT_TARGETS + DARWIN_TARGETS if pid != WASM_ID}
     built |= {("riscv64-linux", "dynamic")} | {(pid, "dynamic") for pid in BUILDABLE_IDS}
     for pid, platform in CATALOG["targets"].items():
         modes = ["static", "dynamic"] if platform["family"] == "linux" else ["static"]
