@@ -292,7 +292,11 @@ fi
 # RUST_WEB_VERSION=<Debian version> (default: the newest apt offers).
 RUST_WEB=$PREFIX/rust-web
 log "current Rust (rustc-web) in $RUST_WEB"
-RUST_WEB_VERSION=${RUST_WEB_VERSION:-$(apt-cache policy rustc-web | sed -n 's/^ *Candidate: //p')}
+rust_web_candidate() { apt-cache policy rustc-web | sed -n 's/^ *Candidate: //p'; }
+if [ -z "${RUST_WEB_VERSION:-}" ]; then
+  RUST_WEB_VERSION=$(rust_web_candidate)
+  case "$RUST_WEB_VERSION" in ""|"(none)") apt_update; RUST_WEB_VERSION=$(rust_web_candidate) ;; esac
+fi
 case "$RUST_WEB_VERSION" in ""|"(none)") die "apt offers no rustc-web package (apt lists out of date?)" ;; esac
 rust_web_minor=$(printf '%s' "$RUST_WEB_VERSION" | sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p')
 RUST_WEB_DEBS=(rustc-web cargo-web rust-web-src libstd-rust-web-dev "libstd-rust-web-$rust_web_minor")
