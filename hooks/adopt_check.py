@@ -1,13 +1,14 @@
-"""Adoption check: after `copier copy` into an existing crate, report what the answers get wrong.
+"""Adoption check: after `copier copy` into an existing crate, report what needs fixing.
 
 Adopting (`copier copy --trust <crossflake> .` in a crate) keeps Cargo.toml,
-src/main.rs, src/lib.rs and friends (`_skip_if_exists`), so nothing forces
-the answers to describe the crate that is really there. A wrong answer does
-not break the copy, it quietly produces surprises: a sample src/main.rs
-added to a library, next steps naming a binary that does not exist, an
-exact toolchain validated against the wrong edition. This task reads the
-crate (never writes to it) and prints what does not match and the command
-that records the right answer. It never fails the copy: a report is advice.
+Cargo.lock, the sources and README, and writes no crate file of its own
+(copier.yml's `existing`), so nothing forces the answers to describe the
+crate that is really there, and the crate may lack what the flake needs. This
+task reads the crate (never writes to it) and prints each problem with the
+command that fixes it: answers that do not describe the crate (name,
+edition, bin or lib), a Cargo.lock the flake cannot see, old-style
+`.cargo/config` or `rust-toolchain` files that beat crossflake's, and what
+the flake will build. It never fails the copy: a report is advice.
 
 On a fresh generation (Cargo.toml is exactly what the template renders) it
 stays silent. Copier runs it with its own Python: standard library, Jinja2
@@ -20,12 +21,19 @@ import argparse
 import shutil
 import subprocess
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crate_layout import DEFAULT_EDITION, CrateLayout, ManifestError, crate_layout
-from generated_files import read_answers, render_path, template_folder
+from crate_layout import (
+    DEFAULT_EDITION,
+    CrateLayout,
+    ManifestError,
+    Programs,
+    built_programs,
+    crate_layout,
+)
+from generated_files import FRESH, read_answers, render_path, template_folder
 from jinja2 import FileSystemLoader
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -59,6 +67,7 @@ def rendered_by_template(
         "_copier_conf": {"answers_file": answers_file},
         "catalog": load_catalog(template_root),
         "build_targets": resolve_targets(template_root, answers),
+        "existing": FRESH,
     }
     for source in sorted(folder.rglob("*")):
         if source.is_file() and render_path(source.relative_to(folder), context) == relative:
@@ -134,59 +143,41 @@ def check_edition(layout: CrateLayout, answers: dict[str, Any]) -> list[Finding]
     ]
 
 
-def check_kind(layout: CrateLayout, answers: dict[str, Any], samples: list[str]) -> list[Finding]:
-    """crate_type against the crate's own binaries and library.
-
-    `layout` holds the crate's own targets only; `samples` names the sources
-    crossflake wrote in this copy (src/main.rs or src/lib.rs), which the
-    crate_type answer decides and the user may not want.
-    """
-    findings: list[Finding] = []
+def check_kind(programs: Programs, answers: dict[str, Any]) -> list[Finding]:
+    """crate_type against the programs the flake builds (it decides PLATFORMS.md's text)."""
     crate_type = answers.get("crate_type")
-    if crate_type == "bin" and not layout.binaries:
-        text = (
-            "crate_type: the answer is bin, but the crate has no binary target "
-            "([[bin]], src/main.rs or src/bin/*.rs)"
-        )
-        fix = f"{RECOPY} crate_type=lib"
-        if "src/main.rs" in samples:
-            text += "; crossflake added its sample src/main.rs, which makes your library a program"
-            fix += "  &&  git rm -f src/main.rs   (or rm src/main.rs outside git)"
-        findings.append(Finding(True, text + ".", fix))
-    if crate_type == "lib" and layout.binaries:
-        text = (
-            "crate_type: the answer is lib, but the crate has binaries: "
-            f"{binary_list(layout.binaries)} (the flake builds and installs them anyway; the "
-            "answer decides which sample source crossflake adds)"
-        )
-        fix = f"{RECOPY} crate_type=bin"
-        if "src/lib.rs" in samples:
-            text += "; crossflake added its sample src/lib.rs, which your crate did not have"
-            fix += "  &&  git rm -f src/lib.rs   (or rm src/lib.rs outside git)"
-        findings.append(Finding(True, text + ".", fix))
-    return findings
+    if crate_type == "bin" and not programs.binaries:
+        return [
+            Finding(
+                True,
+                "crate_type: the answer is bin, but the flake builds no program from this crate "
+                f"({', '.join(programs.packages) or 'no package'}: no [[bin]], src/main.rs or "
+                "src/bin/); PLATFORMS.md then shows run commands for nothing.",
+                f"{RECOPY} crate_type=lib",
+            )
+        ]
+    if crate_type == "lib" and programs.binaries:
+        return [
+            Finding(
+                True,
+                "crate_type: the answer is lib, but the flake builds programs: "
+                f"{binary_list(programs.binaries)}; PLATFORMS.md then shows no run commands.",
+                f"{RECOPY} crate_type=bin",
+            )
+        ]
+    return []
 
 
-def own_targets(layout: CrateLayout, samples: list[str]) -> CrateLayout:
-    """The layout without the sample sources crossflake just wrote."""
-    return replace(
-        layout,
-        binaries={name: path for name, path in layout.binaries.items() if path not in samples},
-        library=None if layout.library in samples else layout.library,
-    )
-
-
-def notes(layout: CrateLayout, answers: dict[str, Any]) -> list[Finding]:
+def notes(layout: CrateLayout, programs: Programs, answers: dict[str, Any]) -> list[Finding]:
     """What the flake will do with this crate that a user may not expect."""
     found: list[Finding] = []
-    names = list(layout.binaries)
-    if names and names != [answers.get("crate_name")]:
+    if programs.binaries and list(programs.binaries) != [answers.get("crate_name")]:
         found.append(
             Finding(
                 False,
-                f"binaries: {binary_list(layout.binaries)}. naersk installs every executable "
-                "cargo builds, so each `nix build .#<target>` puts all of them in result/bin "
-                "(.exe on Windows, .wasm on WASI).",
+                f"binaries: {binary_list(programs.binaries)} (from {programs.source}). naersk "
+                "installs every executable cargo builds, so each `nix build .#<target>` puts all "
+                "of them in result/bin (.exe on Windows, .wasm on WASI).",
             )
         )
     if layout.build_script:
@@ -199,14 +190,79 @@ def notes(layout: CrateLayout, answers: dict[str, Any]) -> list[Finding]:
                 "to the flake.",
             )
         )
-    if layout.workspace_members:
+    if layout.workspace_members is not None:
+        members = ", ".join(layout.workspace_members) or "none listed"
+        if layout.default_members is not None:
+            what = "its default-members"
+        elif layout.is_package:
+            what = "the root package only, like `cargo build` there"
+        else:
+            what = "every member, like `cargo build` there"
         found.append(
             Finding(
                 False,
-                "workspace members: "
-                + ", ".join(layout.workspace_members)
-                + ". The flake builds the whole workspace; every member's binaries land in "
-                "result/bin.",
+                f"workspace (members: {members}): the flake builds {what}: "
+                f"{', '.join(programs.packages) or 'nothing'}. To build every member, add "
+                '"--workspace" to cargoBuildOptions in flake.nix.',
+            )
+        )
+    return found
+
+
+def git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run git read-only in the project (an error is just a non-zero status)."""
+    return subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=False)
+
+
+def lock_findings(project: Path) -> list[Finding]:
+    """naersk reads Cargo.lock to fetch dependencies, and a flake sees only tracked files."""
+    ignored = shutil.which("git") is not None and git(project, "check-ignore", "-q", "Cargo.lock")
+    is_ignored = bool(ignored) and ignored.returncode == 0
+    if not (project / "Cargo.lock").is_file():
+        return [
+            Finding(
+                True,
+                "Cargo.lock: the crate has none (libraries often leave it out"
+                + (", and .gitignore lists it" if is_ignored else "")
+                + "); naersk needs it to know the dependencies, so `nix build` fails without.",
+                "cargo generate-lockfile && git add -f Cargo.lock",
+            )
+        ]
+    if is_ignored:
+        return [
+            Finding(
+                True,
+                "Cargo.lock: git ignores it (.gitignore), and a flake sees only tracked files, "
+                "so `nix build` cannot read it.",
+                "git add -f Cargo.lock   (tracked files stay tracked despite .gitignore)",
+            )
+        ]
+    return []
+
+
+def old_style_findings(project: Path) -> list[Finding]:
+    """Old-style files that silently beat crossflake's (.toml) ones; never rewritten here."""
+    found = []
+    if (project / ".cargo/config").is_file():
+        found.append(
+            Finding(
+                True,
+                ".cargo/config (the old name) wins: cargo reads it and ignores "
+                ".cargo/config.toml when both exist (it warns), so none of the runners and "
+                "flags crossflake wrote apply. Nix builds leave both out.",
+                "move your settings from .cargo/config to the end of .cargo/config.toml "
+                "(merge tables both define), then git rm .cargo/config",
+            )
+        )
+    if (project / "rust-toolchain").is_file():
+        found.append(
+            Finding(
+                True,
+                "rust-toolchain (the old name) wins: rustup uses it and ignores "
+                "rust-toolchain.toml when both exist, so rustup users miss the targets "
+                "crossflake lists (the flake's own toolchain comes from the toolchain answer).",
+                "keep what you need in rust-toolchain.toml (components, a pinned channel: "
+                "then answer toolchain=<version>), then git rm rust-toolchain",
             )
         )
     return found
@@ -260,75 +316,30 @@ def replaced_files(
     return found
 
 
-def outside_git(project: Path) -> bool:
-    """True when git exists but the project is in no work tree (the next task runs git init)."""
-    if shutil.which("git") is None:
-        return False  # the post-generate task explains that case itself
-    result = subprocess.run(
-        ["git", "rev-parse", "--is-inside-work-tree"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return result.returncode != 0 or result.stdout.strip() != "true"
-
-
-def git_note(project: Path) -> list[Finding]:
+def git_note(created_repository: bool) -> list[Finding]:
     """A crate outside git becomes a repository with the whole folder staged: say so."""
-    if not outside_git(project):
+    if not created_repository:
         return []
     return [
         Finding(
             False,
-            "this crate is not in git yet: crossflake makes it a repository and stages the "
+            "this crate was not in git: crossflake made it a repository and staged the "
             "whole folder (minus what .gitignore excludes), because flakes see only tracked "
             "files. Review it with `git status` before the first commit.",
         )
     ]
 
 
-def workspace_root_findings(layout: CrateLayout, samples: list[str]) -> list[Finding]:
-    """A virtual manifest has no package to compare: say so, and what still applies."""
-    members = ", ".join(layout.workspace_members or []) or "none listed"
-    found = [
-        Finding(
-            False,
-            f"Cargo.toml is a workspace root (no [package]; members: {members}). crate_name, "
-            "edition and crate_type describe one package, so they were not checked. The flake "
-            "builds the whole workspace; every member's binaries land in result/bin.",
-        )
-    ]
-    for sample in samples:
-        found.append(
-            Finding(
-                True,
-                f"crossflake added its sample {sample}, which a workspace root without "
-                "[package] never builds.",
-                f"git rm -f {sample}   (or rm {sample} outside git)",
-            )
-        )
-    if layout.workspace_members is None:
-        found[0] = Finding(
-            True,
-            "Cargo.toml has neither [package] nor [workspace]: cargo cannot build it.",
-            "add a [package] section (name, version, edition) or a [workspace] section",
-        )
-    return found
-
-
-def findings_for(project: Path, template_root: Path, answers_file: str) -> list[Finding] | None:
+def findings_for(
+    project: Path, template_root: Path, answers_file: str, created_repository: bool = False
+) -> list[Finding] | None:
     """Every finding for the project; None when Cargo.toml is the template's own (fresh copy)."""
     answers = read_answers(project, answers_file)
     if written_by_template(project, template_root, answers, answers_file, "Cargo.toml"):
         return None
-    samples = [
-        sample
-        for sample in ("src/main.rs", "src/lib.rs")
-        if written_by_template(project, template_root, answers, answers_file, sample)
-    ]
     try:
         layout = crate_layout(project)
+        programs = built_programs(project, layout)
     except ManifestError as error:
         return [
             Finding(
@@ -338,40 +349,56 @@ def findings_for(project: Path, template_root: Path, answers_file: str) -> list[
                 "tomllib/tomli running copier), then compare Cargo.toml with .copier-answers.yml",
             )
         ]
-    if not layout.is_package:
-        return [
-            *workspace_root_findings(layout, samples),
-            *replaced_files(project, template_root, answers, answers_file),
-            *git_note(project),
+    if not layout.is_package and layout.workspace_members is None:
+        checks = [
+            Finding(
+                True,
+                "Cargo.toml has neither [package] nor [workspace]: cargo cannot build it.",
+                "add a [package] section (name, version, edition) or a [workspace] section",
+            )
         ]
-    layout = own_targets(layout, samples)
+    elif not layout.is_package:
+        checks = [
+            Finding(
+                False,
+                "Cargo.toml is a workspace root (no [package]): crate_name and edition describe "
+                "one package, so they were not checked.",
+            ),
+            *check_kind(programs, answers),
+        ]
+    else:
+        checks = [
+            *check_name(layout, answers),
+            *check_edition(layout, answers),
+            *check_kind(programs, answers),
+        ]
     return [
-        *check_name(layout, answers),
-        *check_edition(layout, answers),
-        *check_kind(layout, answers, samples),
-        *notes(layout, answers),
+        *checks,
+        *lock_findings(project),
+        *old_style_findings(project),
+        *notes(layout, programs, answers),
         *replaced_files(project, template_root, answers, answers_file),
-        *git_note(project),
+        *git_note(created_repository),
     ]
 
 
 def report(findings: list[Finding], layout_summary: str) -> str:
-    """The text printed after the copy: mismatches first, each with its fix."""
-    mismatches = [finding for finding in findings if finding.mismatch]
+    """The text printed after the copy: problems first, each with its fix."""
+    problems = [finding for finding in findings if finding.mismatch]
     lines = []
-    if mismatches:
+    if problems:
         lines.append(
-            f"crossflake adopt check: {len(mismatches)} answer(s) do not match this crate "
+            f"crossflake adopt check: {len(problems)} thing(s) to fix "
             "(nothing was changed; the copy succeeded):"
         )
     else:
         lines.append(f"crossflake adopt check: Cargo.toml matches the answers ({layout_summary}).")
-    for finding in mismatches:
-        lines.append(f"  MISMATCH {finding.text}")
-        lines.append(f"           fix: {finding.fix}")
+    for finding in problems:
+        lines.append(f"  FIX   {finding.text}")
+        lines.append(f"        how: {finding.fix}")
     for finding in findings:
         if not finding.mismatch:
-            lines.append(f"  note     {finding.text}")
+            lines.append(f"  note  {finding.text}")
     return "\n".join(lines)
 
 
@@ -391,9 +418,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--template", type=Path, required=True)
     parser.add_argument("--answers-file", default=".copier-answers.yml")
     parser.add_argument("--project", type=Path, default=Path.cwd())
+    parser.add_argument("--created-repository", action="store_true")
     options = parser.parse_args(argv)
     try:
-        findings = findings_for(options.project, options.template, options.answers_file)
+        findings = findings_for(
+            options.project, options.template, options.answers_file, options.created_repository
+        )
         if findings is not None:
             print(report(findings, summary(options.project)))
     except Exception as error:  # advice only: never fail the copy

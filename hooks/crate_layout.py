@@ -6,13 +6,18 @@ and layout: package name, edition (inherited from the workspace or Cargo's
 2015 default when absent), binaries ([[bin]] entries plus Cargo's automatic
 discovery of src/main.rs and src/bin/), library and build script. This
 mirrors Cargo's target auto-discovery rules closely enough to name every
-binary naersk will install; it never runs cargo (the copy must stay fast and
-offline) and never writes anything.
+binary naersk will install, for a cargo too old for the crate or no cargo at
+all; where cargo runs, `built_programs` asks it (`cargo metadata --no-deps`,
+offline). Nothing here writes anything.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +49,7 @@ class CrateLayout:
     library: str | None = None
     build_script: str | None = None
     workspace_members: list[str] | None = None
+    default_members: list[str] | None = None
 
     @property
     def is_package(self) -> bool:
@@ -151,12 +157,14 @@ def crate_layout(root: Path) -> CrateLayout:
     """Read root/Cargo.toml and the files next to it into a CrateLayout."""
     manifest = read_manifest(root / "Cargo.toml")
     workspace = manifest.get("workspace")
-    members = None
+    members = defaults = None
     if isinstance(workspace, dict):
         members = [str(member) for member in workspace.get("members", [])]
+        if "default-members" in workspace:
+            defaults = [str(member) for member in workspace["default-members"]]
     package = manifest.get("package")
     if not isinstance(package, dict) or "name" not in package:
-        return CrateLayout(workspace_members=members)
+        return CrateLayout(workspace_members=members, default_members=defaults)
     edition, source = package_edition(package, workspace if isinstance(workspace, dict) else {})
     return CrateLayout(
         name=str(package["name"]),
@@ -166,4 +174,102 @@ def crate_layout(root: Path) -> CrateLayout:
         library=library(root, manifest),
         build_script=build_script(root, package),
         workspace_members=members,
+        default_members=defaults,
     )
+
+
+@dataclass
+class Programs:
+    """What `cargo build` at the crate's root builds: naersk's build, so `result/bin`."""
+
+    binaries: dict[str, str]  # name -> source path, relative to the root
+    packages: list[str]  # the packages built
+    source: str  # "cargo metadata" or "Cargo.toml" (cargo missing or too old)
+
+
+def cargo_metadata(root: Path) -> dict[str, Any] | None:
+    """`cargo metadata --no-deps` of the crate, or None when cargo cannot say.
+
+    It runs from the temporary folder, not the crate: rustup picks the
+    toolchain from the working directory, and the crate's freshly generated
+    rust-toolchain.toml would make rustup download toolchains and targets in
+    the middle of a copy. Offline, so it never touches the network.
+    """
+    cargo = shutil.which("cargo")
+    if cargo is None:
+        return None
+    command = [cargo, "metadata", "--no-deps", "--format-version", "1", "--offline"]
+    try:
+        result = subprocess.run(
+            [*command, "--manifest-path", str(root.resolve() / "Cargo.toml")],
+            cwd=tempfile.gettempdir(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        return json.loads(result.stdout) if result.returncode == 0 else None
+    except (OSError, subprocess.TimeoutExpired, ValueError):
+        return None
+
+
+def programs_from_metadata(root: Path, metadata: dict[str, Any]) -> Programs:
+    """The default members' binary targets (cargo 1.71+ lists them; else cargo's rule)."""
+    packages = {package["id"]: package for package in metadata["packages"]}
+    built = metadata.get("workspace_default_members")
+    if built is None:
+        manifest = str(root.resolve() / "Cargo.toml")
+        rooted = [id_ for id_, package in packages.items() if package["manifest_path"] == manifest]
+        built = rooted or metadata.get("workspace_members", [])
+    binaries = {}
+    for id_ in built:
+        for target in packages[id_]["targets"]:
+            if "bin" in target["kind"]:
+                path = Path(target["src_path"])
+                if path.is_relative_to(root.resolve()):
+                    path = path.relative_to(root.resolve())
+                binaries[target["name"]] = path.as_posix()
+    names = [packages[id_]["name"] for id_ in built]
+    return Programs(dict(sorted(binaries.items())), names, "cargo metadata")
+
+
+def member_dirs(root: Path, patterns: list[str]) -> list[Path]:
+    """Workspace member folders: each pattern is a path or a glob (`crates/*`)."""
+    found: list[Path] = []
+    for pattern in patterns:
+        for path in (
+            sorted(root.glob(pattern)) if any(c in pattern for c in "*?[") else [root / pattern]
+        ):
+            if (path / "Cargo.toml").is_file() and path not in found:
+                found.append(path)
+    return found
+
+
+def programs_from_manifests(root: Path, layout: CrateLayout) -> Programs:
+    """Cargo's rule read from the manifests: the root package, else the (default) members."""
+    if layout.is_package:
+        return Programs(layout.binaries, [str(layout.name)], "Cargo.toml")
+    binaries: dict[str, str] = {}
+    names = []
+    patterns = layout.default_members or layout.workspace_members or []
+    for member in member_dirs(root, patterns):
+        member_layout = crate_layout(member)
+        if not member_layout.is_package:
+            continue
+        names.append(str(member_layout.name))
+        prefix = member.relative_to(root).as_posix()
+        for name, path in member_layout.binaries.items():
+            binaries[name] = f"{prefix}/{path}"
+    return Programs(dict(sorted(binaries.items())), names, "Cargo.toml")
+
+
+def built_programs(root: Path, layout: CrateLayout | None = None) -> Programs:
+    """The binaries naersk's `cargo build` at the root puts in result/bin.
+
+    cargo's own answer where it can give one; the manifests read by the rules
+    above otherwise (ManifestError when Cargo.toml cannot be read).
+    """
+    metadata = cargo_metadata(root)
+    if metadata is not None:
+        return programs_from_metadata(root, metadata)
+    return programs_from_manifests(root, layout or crate_layout(root))

@@ -18,6 +18,11 @@ from jinja2.sandbox import SandboxedEnvironment
 
 TEMPLATE_SUFFIX = ".jinja"
 
+# copier.yml's `existing` for an empty destination: every file the template can
+# write. Files it leaves out for an adopted crate are skipped-if-existing ones,
+# which the callers tell apart by looking at the project.
+FRESH = {"crate": False, "binaries": False, "library": False}
+
 
 def template_folder(template_root: Path) -> Path:
     """The folder copier renders from (`_subdirectory` in copier.yml)."""
@@ -47,9 +52,15 @@ def render_path(relative: Path, context: dict[str, Any]) -> str | None:
     return "/".join(parts)
 
 
+def skipped_if_existing(template_root: Path) -> list[str]:
+    """copier.yml's `_skip_if_exists`: the files that belong to the user once they exist."""
+    config = yaml.safe_load((template_root / "copier.yml").read_text(encoding="utf-8"))
+    return list(config.get("_skip_if_exists", []))
+
+
 def generated_paths(template_root: Path, answers: dict[str, Any], answers_file: str) -> list[str]:
     """Project-relative paths the template generates with these answers."""
-    context = {**answers, "_copier_conf": {"answers_file": answers_file}}
+    context = {**answers, "_copier_conf": {"answers_file": answers_file}, "existing": FRESH}
     folder = template_folder(template_root)
     paths = []
     for source in sorted(folder.rglob("*")):

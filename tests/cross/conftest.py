@@ -7,7 +7,6 @@ machine) once per cache, and Wine creates a ~700 MB prefix on its first run.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,38 +18,30 @@ import rust_web
 from cross_platforms import BUILDABLE_IDS, HELLO, HELLO_ANSWERS, WASM_ID
 from support import IN_CI, TEMPLATE_ROOT, render, require_tool, resolve_targets
 
-# Every tool a cross test runs, and why.
-MACHINE_TOOLS = {
-    "cargo-zigbuild": "builds with zig as linker",
-    "zig": "links every target",
-    "qemu-x86_64": "runner of x86_64-linux",
-    "qemu-aarch64": "runner of aarch64-linux",
-    "qemu-arm": "runner of armv7-linux",
-    "qemu-i386": "runner of i686-linux",
-    "qemu-riscv64": "runner of riscv64-linux",
-    "wine": "runner of x86_64-windows",
-    "wineserver": "stops Wine after the session",
-    "wasmtime": "runner of the WASI target",
-    "readelf": "checks ELF machine and interpreter",
-    "objdump": "checks glibc versions and DLL imports",
-}
-
-
-def require_machine_tool(name: str, why: str) -> str:
-    """support.require_tool, looked up on the PATH the builds use (fails in CI)."""
-    saved = os.environ.get("PATH", "")
-    os.environ["PATH"] = harness.PATH
-    try:
-        return require_tool(name, why)
-    finally:
-        os.environ["PATH"] = saved
+# The tools a cross test runs (why each: scripts/test-machine-tools.tsv).
+CROSS_TOOLS = (
+    "/usr/bin/cargo",
+    "/usr/bin/rustc",
+    "cargo-zigbuild",
+    "zig",
+    "qemu-x86_64",
+    "qemu-aarch64",
+    "qemu-arm",
+    "qemu-i386",
+    "qemu-riscv64",
+    "wine",
+    "wineserver",
+    "wasmtime",
+    "readelf",
+    "objdump",
+)
 
 
 @pytest.fixture(scope="session")
 def machine_tools() -> None:
     """Fail (CI) or skip (locally) once, naming the first missing tool."""
-    for name, why in MACHINE_TOOLS.items():
-        require_machine_tool(name, why)
+    for name in CROSS_TOOLS:
+        require_tool(name)
     if not (harness.SYSROOT / "lib" / "rustlib").is_dir():
         message = f"{harness.SYSROOT} missing; run scripts/setup-test-machine.sh"
         if IN_CI:
@@ -134,11 +125,9 @@ DARWIN_TARGETS = ["x86_64-darwin", "aarch64-darwin"]
 def web_session(cross_session: harness.Session) -> harness.Session:
     """Caches for the current Rust: own CARGO_HOME and target dirs (std built from source),
     the zig cache and Wine prefix shared with the Rust 1.63 builds."""
-    problem = rust_web.available()
-    if problem:
-        if IN_CI:
-            pytest.fail(problem)
-        pytest.skip(problem)
+    for tool in (rust_web.RUSTC, rust_web.CARGO, str(rust_web.BUILD_STD_CONFIG)):
+        require_tool(tool)
+    require_tool("qemu-riscv64")
     root = cross_session.target_root.parent / "web"
     session = harness.Session(
         cache=cross_session.cache,

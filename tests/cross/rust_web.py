@@ -52,14 +52,6 @@ MIN_VERSION = (1, 85)
 QEMU_LD_PREFIX = {"riscv64gc-unknown-linux-gnu": "/usr/riscv64-linux-gnu"}
 
 
-def available() -> str | None:
-    """None when the current Rust is set up, else what is missing."""
-    for path in (Path(RUSTC), Path(CARGO), BUILD_STD_CONFIG):
-        if not path.exists():
-            return f"{path} missing; run scripts/setup-test-machine.sh"
-    return None
-
-
 def rustc_version() -> str:
     """`rustc --version` of the current Rust, e.g. "rustc 1.96.0 (ac68faa20 2026-05-25) (...)"."""
     return subprocess.run(

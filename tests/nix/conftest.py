@@ -92,8 +92,8 @@ def web_build_stubs(host_tools: nixenv.HostTools) -> Iterator[Path]:
     Debian's rust-web-src (see the fenix stub). Everything else as in ``build_stubs``.
     """
     config = RUST_WEB / "build-std-config.toml"
-    if not config.is_file():
-        _missing(f"{config} is missing: run scripts/setup-test-machine.sh")
+    for tool in (RUST_WEB / "bin" / "rustc", RUST_WEB / "bin" / "cargo", config):
+        require_tool(str(tool))
     names = ("cargo", "rustc", "rustdoc")
     tools = dataclasses.replace(
         host_tools,

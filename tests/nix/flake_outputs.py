@@ -47,8 +47,10 @@ def buildable_on(host: str, answers: dict[str, Any]) -> list[CrossPackage]:
 
 
 def package_names(host: str, answers: dict[str, Any]) -> set[str]:
-    """Exactly the attribute names of `packages.<host>`: `default` plus the feasible triples."""
-    return {"default", *(p.triple for p in buildable_on(host, answers))}
+    """Exactly the attribute names of `packages.<host>`: `default` plus the feasible triples,
+    and `release` (their archives) for a program; a library gets no archives."""
+    release = {"release"} if answers.get("crate_type", "bin") == "bin" else set()
+    return {"default", *(p.triple for p in buildable_on(host, answers))} | release
 
 
 def is_exact(answers: dict[str, Any]) -> bool:

@@ -254,6 +254,8 @@ class HostTools:
             ),
             wine64=pick(["wine64", "wineserver"], dirs=("/usr/lib/wine", "/usr/bin")),
             wasmtime=pick(["wasmtime"]),
+            # Info-ZIP for the flake's Windows release archives (pkgs.zip).
+            extra={"zip": pick(["zip"])},
         )
 
     def missing_for_zigbuild(self) -> list[str]:

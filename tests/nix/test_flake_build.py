@@ -35,6 +35,7 @@ from pathlib import Path
 import nixenv
 import pytest
 from flake_projects import generate, track
+from support import require_tool
 
 pytestmark = pytest.mark.nix
 
@@ -99,7 +100,7 @@ def run_under(command: list[str], env: dict[str, str]) -> str:
 
 @pytest.mark.usefixtures("no_homeless_shelter")
 def test_aarch64_gnu_builds_in_nix_and_runs_under_qemu(project: Path, build_stubs: Path) -> None:
-    qemu = shutil.which("qemu-aarch64") or pytest.skip("qemu-aarch64 not installed")
+    qemu = require_tool("qemu-aarch64")
     binary = build_binary(project, "aarch64-unknown-linux-gnu", build_stubs, CRATE)
     assert max_glibc(binary) <= (2, 17)
     env = {**os.environ, "QEMU_LD_PREFIX": "/usr/aarch64-linux-gnu"}
@@ -112,7 +113,7 @@ def test_armv7_builds_with_a_writable_zig_lib_dir_and_runs(
 ) -> None:
     # cargo-zigbuild adds arm-features.h to zig's lib dir (the stub's lacks it, like older zigs);
     # the store copy is read-only, so this passes only with the flake's writable ZIG_LIB_DIR.
-    qemu = shutil.which("qemu-arm") or pytest.skip("qemu-arm not installed")
+    qemu = require_tool("qemu-arm")
     binary = build_binary(project, "armv7-unknown-linux-gnueabihf", build_stubs, CRATE)
     assert max_glibc(binary) <= (2, 17)
     env = {**os.environ, "QEMU_LD_PREFIX": "/usr/arm-linux-gnueabihf"}
@@ -125,9 +126,7 @@ def wine_env() -> Iterator[dict[str, str]]:
     prefix = tempfile.mkdtemp(prefix="crossflake-wine-")
     env = {**os.environ, "WINEPREFIX": prefix, "WINEDEBUG": "-all"}
     yield env
-    wineserver = shutil.which("wineserver") or "/usr/lib/wine/wineserver"
-    if os.path.exists(wineserver):
-        subprocess.run([wineserver, "-k"], env=env, check=False, capture_output=True)
+    subprocess.run([require_tool("wineserver"), "-k"], env=env, check=False, capture_output=True)
     shutil.rmtree(prefix, ignore_errors=True)
 
 
@@ -135,11 +134,7 @@ def wine_env() -> Iterator[dict[str, str]]:
 def test_windows_builds_in_nix_and_runs_under_wine(
     project: Path, build_stubs: Path, wine_env: dict[str, str]
 ) -> None:
-    wine = (
-        shutil.which("wine")
-        or shutil.which("wine", path="/opt/crossflake/bin")
-        or pytest.skip("wine not installed")
-    )
+    wine = require_tool("wine")
     binary = build_binary(project, "x86_64-pc-windows-gnu", build_stubs, f"{CRATE}.exe")
     output = run_under([wine, str(binary)], wine_env)
     assert output.strip() == f"Hello from {CRATE} on x86_64-windows!"

@@ -22,6 +22,11 @@ class CrateShape:
     files: dict[str, str]
     answers: dict[str, Any]
     binaries: frozenset[str] = frozenset()
+    # Files crossflake replaces (with --overwrite) by design; the rest stay byte-identical.
+    replaced: frozenset[str] = frozenset()
+    # Lines the adopt report must contain for this crate, and how many fixes it lists.
+    report: tuple[str, ...] = ()
+    fixes: int = 0
 
     def write(self, root: Path) -> Path:
         """Create the crate's files under root."""
@@ -127,7 +132,164 @@ WORKSPACE_ROOT = CrateShape(
     binaries=frozenset({"app"}),
 )
 
+
+def package(name: str, extra: str = "") -> str:
+    """A [package] section, edition 2021, plus whatever the shape adds."""
+    return f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2021"\n{extra}'
+
+
+# What published crates look like (own fixtures, written to mirror their layouts).
+ZERO_DEP_LIB_IGNORED_LOCK = CrateShape(
+    id="zero-dep-lib-ignored-lock",
+    files={
+        "Cargo.toml": package("tinylib", 'description = "Tiny"\nlicense = "MIT"\n'),
+        "src/lib.rs": "//! Tiny.\npub fn tiny() -> u8 {\n    1\n}\n",
+        ".gitignore": "/target\nCargo.lock\n",
+        "README.md": "# tinylib\n",
+    },
+    answers={"crate_name": "tinylib", "crate_type": "lib", "edition": "2021"},
+    report=(
+        "Cargo.lock: the crate has none (libraries often leave it out, and .gitignore lists it)",
+        "how: cargo generate-lockfile && git add -f Cargo.lock",
+    ),
+    fixes=1,
+)
+
+CC_BUILD_LIB = CrateShape(
+    id="lib-build-rs-cc",
+    files={
+        "Cargo.toml": package("ccsum", '\n[build-dependencies]\ncc = "1"\n'),
+        "build.rs": 'fn main() {\n    cc::Build::new().file("csrc/sum.c").compile("sum");\n}\n',
+        "csrc/sum.c": "int ccsum_add(int a, int b) { return a + b; }\n",
+        "src/lib.rs": (
+            'extern "C" {\n    fn ccsum_add(a: i32, b: i32) -> i32;\n}\n\n'
+            "/// Adds in C.\npub fn add(a: i32, b: i32) -> i32 {\n"
+            "    unsafe { ccsum_add(a, b) }\n}\n"
+        ),
+        ".gitignore": "/target\n/Cargo.lock\n",
+    },
+    answers={"crate_name": "ccsum", "crate_type": "lib", "edition": "2021"},
+    report=(
+        "build script: build.rs runs on the build machine",
+        "how: cargo generate-lockfile && git add -f Cargo.lock",
+    ),
+    fixes=1,
+)
+
+CLI_IN_SRC_BIN = CrateShape(
+    id="cli-src-bin-package",
+    files={
+        "Cargo.toml": package("grepish"),
+        "Cargo.lock": lock("grepish"),
+        "src/lib.rs": 'pub fn version() -> &\'static str {\n    "1"\n}\n',
+        "src/bin/grepish.rs": main_printing("grepish"),
+    },
+    answers={"crate_name": "grepish", "crate_type": "bin", "edition": "2021"},
+    binaries=frozenset({"grepish"}),
+)
+
+MANY_BINARIES = CrateShape(
+    id="many-binaries",
+    files={
+        "Cargo.toml": package("coreutilsish"),
+        "Cargo.lock": lock("coreutilsish"),
+        "src/lib.rs": "pub fn shared() {}\n",
+        **{f"src/bin/u{index:02}.rs": main_printing(f"u{index:02}") for index in range(19)},
+    },
+    answers={"crate_name": "coreutilsish", "crate_type": "bin", "edition": "2021"},
+    binaries=frozenset(f"u{index:02}" for index in range(19)),
+    report=("binaries: u00 (src/bin/u00.rs), u01 (src/bin/u01.rs)",),
+)
+
+ROOT_PACKAGE_WITH_MEMBERS = CrateShape(
+    id="root-package-workspace",
+    files={
+        "Cargo.toml": package(
+            "rootapp",
+            '\n[dependencies]\nrootlib = { path = "rootlib" }\n\n'
+            '[workspace]\nmembers = ["rootlib", "xtask"]\n',
+        ),
+        "Cargo.lock": (
+            lock("rootapp", "rootlib", "xtask").replace(
+                'name = "rootapp"\nversion = "0.1.0"\n',
+                'name = "rootapp"\nversion = "0.1.0"\ndependencies = [\n "rootlib",\n]\n',
+            )
+        ),
+        "src/main.rs": 'fn main() {\n    println!("rootapp {}", rootlib::answer());\n}\n',
+        "rootlib/Cargo.toml": package("rootlib"),
+        "rootlib/src/lib.rs": "pub fn answer() -> u32 {\n    42\n}\n",
+        "xtask/Cargo.toml": package("xtask"),
+        "xtask/src/main.rs": main_printing("xtask"),
+    },
+    answers={"crate_name": "rootapp", "crate_type": "bin", "edition": "2021"},
+    binaries=frozenset({"rootapp"}),
+    report=(
+        "workspace (members: rootlib, xtask): the flake builds the root package only, like "
+        "`cargo build` there: rootapp.",
+        '"--workspace" to cargoBuildOptions in flake.nix',
+    ),
+)
+
+CUSTOM_BIN_PATH_OWN_CONFIG = CrateShape(
+    id="custom-bin-path-own-config",
+    files={
+        "Cargo.toml": package("hexview", '\n[[bin]]\nname = "hv"\npath = "cli/main.rs"\n'),
+        "Cargo.lock": lock("hexview"),
+        "cli/main.rs": main_printing("hv"),
+        ".cargo/config.toml": '[alias]\nxhv = "run --bin hv"\n',
+    },
+    answers={"crate_name": "hexview", "crate_type": "bin", "edition": "2021"},
+    binaries=frozenset({"hv"}),
+    replaced=frozenset({".cargo/config.toml"}),
+    report=(
+        "binaries: hv (cli/main.rs)",
+        ".cargo/config.toml: crossflake replaced your committed version",
+    ),
+)
+
+OLD_STYLE_CONFIG = CrateShape(
+    id="old-style-config",
+    files={
+        "Cargo.toml": package("oldcfg"),
+        "Cargo.lock": lock("oldcfg"),
+        "src/main.rs": main_printing("oldcfg"),
+        ".cargo/config": '[alias]\nxb = "build"\n',
+        "rust-toolchain": "stable\n",
+    },
+    answers={"crate_name": "oldcfg", "crate_type": "bin", "edition": "2021"},
+    binaries=frozenset({"oldcfg"}),
+    report=(
+        ".cargo/config (the old name) wins: cargo reads it and ignores .cargo/config.toml",
+        "then git rm .cargo/config",
+        "rust-toolchain (the old name) wins: rustup uses it",
+        "then git rm rust-toolchain",
+    ),
+    fixes=2,
+)
+
+README_MKD = CrateShape(
+    id="readme-mkd",
+    files={
+        "Cargo.toml": package("mkd", 'readme = "README.mkd"\n'),
+        "Cargo.lock": lock("mkd"),
+        "src/lib.rs": "pub fn mkd() {}\n",
+        "README.mkd": "mkd\n===\n",
+    },
+    answers={"crate_name": "mkd", "crate_type": "lib", "edition": "2021"},
+)
+
 SHAPES = [MULTI_BIN, LIB_AND_BIN_WITH_BUILD_RS, LIB_ONLY, WORKSPACE_ROOT]
+PUBLISHED_SHAPES = [
+    ZERO_DEP_LIB_IGNORED_LOCK,
+    CC_BUILD_LIB,
+    CLI_IN_SRC_BIN,
+    MANY_BINARIES,
+    ROOT_PACKAGE_WITH_MEMBERS,
+    CUSTOM_BIN_PATH_OWN_CONFIG,
+    WORKSPACE_ROOT,
+    OLD_STYLE_CONFIG,
+    README_MKD,
+]
 
 
 def digests(root: Path, relatives: list[str]) -> dict[str, str]:

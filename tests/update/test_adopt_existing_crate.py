@@ -1,9 +1,11 @@
 """Adopting an existing crate: `copier copy --trust <crossflake> .` inside it.
 
-The crate's own files must come out byte-identical (`_skip_if_exists`), the
-flake, toolchain and cargo config must be generated and git-tracked around
-them, and hooks/adopt_check.py must report, without failing the copy, every
-answer that does not describe the crate: name, edition, bin or lib.
+The crate's own files must come out byte-identical (`_skip_if_exists`) with
+no crate file added, the flake, toolchain and cargo config must be generated
+and git-tracked around them, and hooks/adopt_check.py must report, without
+failing the copy, every answer that does not describe the crate: name,
+edition, bin or lib. tests/update/test_adopt_crate_shapes.py covers the
+shapes of published crates.
 """
 
 from __future__ import annotations
@@ -77,33 +79,35 @@ def test_adopt_check_reports_that_a_matching_crate_matches_and_lists_its_binarie
     assert "MISMATCH" not in out
     assert (
         "binaries: mt-cli (src/bin/mt-cli.rs), mt-server (src/server.rs), "
-        "multi-tool (src/main.rs)." in out
+        "multi-tool (src/main.rs) (from cargo metadata)." in out
     )
     assert "puts all of them in result/bin" in out
-    assert "this crate is not in git yet" in out and "stages the whole folder" in out
+    assert "this crate was not in git" in out and "staged the whole folder" in out
+    assert "result/bin holds multi-tool, mt-cli, mt-server" in out
+    assert "then  qemu-aarch64 result/bin/multi-tool\n" in out
 
 
 def test_adopt_check_reports_every_mismatch_with_its_fix_and_never_fails_the_copy(
     history: TemplateHistory, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    """A library adopted with the default answers: wrong name, edition and crate type."""
+    """A library adopted with the default answers: wrong name and edition; crate_type
+    follows the layout, and no sample source turns the library into a program."""
     crate = existing_crate(LIB_ONLY, tmp_path / "checkout", in_git=True)
     before = digests(crate, list(LIB_ONLY.files))
 
     adopt(history, crate, {})
 
     out = capfd.readouterr().out
-    assert "crossflake adopt check: 3 answer(s) do not match this crate" in out
+    assert "crossflake adopt check: 2 thing(s) to fix" in out
     assert (
-        'MISMATCH package name: Cargo.toml says "pure-lib", the answer crate_name is "checkout"'
-        in out
+        'FIX   package name: Cargo.toml says "pure-lib", the answer crate_name is "checkout"' in out
     )
-    assert "fix: copier recopy --trust --defaults --overwrite --data crate_name=pure-lib" in out
-    assert "MISMATCH edition: Cargo.toml says 2021, the answer edition is 2024" in out
-    assert "fix: copier recopy --trust --defaults --overwrite --data edition=2021" in out
-    assert "MISMATCH crate_type: the answer is bin, but the crate has no binary target" in out
-    assert "crossflake added its sample src/main.rs" in out
-    assert "--data crate_type=lib  &&  git rm -f src/main.rs" in out
+    assert "how: copier recopy --trust --defaults --overwrite --data crate_name=pure-lib" in out
+    assert "FIX   edition: Cargo.toml says 2021, the answer edition is 2024" in out
+    assert "how: copier recopy --trust --defaults --overwrite --data edition=2021" in out
+    assert "crate_type" not in out
+    assert read_answers(crate, ANSWERS_FILE)["crate_type"] == "lib"
+    assert not (crate / "src/main.rs").exists()
     assert digests(crate, list(LIB_ONLY.files)) == before  # reported, never rewritten
 
 
@@ -114,9 +118,8 @@ def test_following_the_advised_fix_makes_the_answers_match(
     adopt(history, crate, {})
     before = digests(crate, list(LIB_ONLY.files))
 
-    fixed = {"crate_name": "pure-lib", "edition": "2021", "crate_type": "lib"}
+    fixed = {"crate_name": "pure-lib", "edition": "2021"}
     run_recopy(str(crate), data=fixed, defaults=True, overwrite=True, unsafe=True, quiet=True)
-    git(crate, "rm", "--quiet", "-f", "src/main.rs")
     capfd.readouterr()
 
     assert adopt_check([f"--template={history.root}", f"--project={crate}"]) == 0
@@ -133,11 +136,13 @@ def test_adopt_check_says_a_workspace_root_is_not_a_package(
     adopt(history, crate, WORKSPACE_ROOT.answers)
 
     out = capfd.readouterr().out
-    assert "Cargo.toml is a workspace root (no [package]; members: app, util)" in out
+    assert "Cargo.toml is a workspace root (no [package])" in out
     assert "they were not checked" in out
-    # crate_type=bin still renders the sample src/main.rs at the root: said, with the fix.
-    assert "crossflake added its sample src/main.rs, which a workspace root" in out
-    assert "fix: git rm -f src/main.rs" in out
+    assert (
+        "workspace (members: app, util): the flake builds every member, like `cargo build` "
+        "there: app, util." in out
+    )
+    assert not (crate / "src").exists()  # no sample source at a virtual root
 
 
 def test_adopt_check_never_fails_on_an_unparsable_manifest(
@@ -149,9 +154,7 @@ def test_adopt_check_never_fails_on_an_unparsable_manifest(
 
     assert adopt_check([f"--template={history.root}", f"--project={tmp_path}"]) == 0
 
-    assert (
-        "MISMATCH cannot check Cargo.toml: Cargo.toml is not valid TOML" in capfd.readouterr().out
-    )
+    assert "FIX   cannot check Cargo.toml: Cargo.toml is not valid TOML" in capfd.readouterr().out
     assert (tmp_path / "Cargo.toml").read_bytes() == before
 
 

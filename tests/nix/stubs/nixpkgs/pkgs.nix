@@ -230,6 +230,8 @@ let
     lndir = hostPackage { pname = "lndir"; version = "1.0.5"; };
     remarshal = hostPackage { pname = "remarshal"; version = "0.17.1"; };
     file = hostPackage { pname = "file"; version = "5.46"; };
+    # Info-ZIP, for the Windows release archives (mode.tools.zip in BUILD mode).
+    zip = hostPackage { pname = "zip"; version = "3.0"; };
     qemu = hostPackage {
       pname = "qemu"; version = "10.1.0";
       bins = [ "qemu-aarch64" "qemu-arm" "qemu-i386" "qemu-x86_64" "qemu-riscv64" "qemu-s390x" "qemu-ppc64le" ];

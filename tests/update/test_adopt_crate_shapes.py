@@ -1,0 +1,168 @@
+"""Adopting crates shaped like published ones must never break them.
+
+Each shape (tests/update/crate_shapes.py) is adopted the way the README says,
+with `--defaults` and only the name and edition given, then checked as its
+author would: the copy succeeds, every file of the crate is byte-identical
+and nothing crate-like was added (no sample source, lock file or second
+README), cargo still reads and builds it (rustup's cargo, offline except for
+the `cc` crate), the adopt report is right about it, and the next steps name
+the programs cargo really builds.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from crate_layout import (
+    built_programs,
+    cargo_metadata,
+    crate_layout,
+    programs_from_manifests,
+)
+from crate_shapes import (
+    CC_BUILD_LIB,
+    PUBLISHED_SHAPES,
+    ZERO_DEP_LIB_IGNORED_LOCK,
+    CrateShape,
+    digests,
+    lock,
+)
+from generated_files import read_answers
+from post_generate import main as post_generate
+from project_helpers import commit_all, copy_release, tracked
+from support import require_tool
+from template_history import TemplateHistory, git
+
+pytestmark = pytest.mark.update
+
+# What adoption may add to a crate; anything else would be a surprise.
+GENERATED = {
+    "flake.nix",
+    "rust-toolchain.toml",
+    ".cargo/config.toml",
+    ".envrc",
+    ".copier-answers.yml",
+    "PLATFORMS.md",
+}
+CRATE_FILES = {"Cargo.lock", "src/main.rs", "src/lib.rs", "README.md"}
+
+
+def cargo(crate: Path, *args: str, target_dir: Path) -> subprocess.CompletedProcess[str]:
+    """rustup's cargo on the stable toolchain: RUSTUP_TOOLCHAIN overrides the toolchain
+    files (crossflake's lists cross targets rustup would try to download)."""
+    env = {**os.environ, "RUSTUP_TOOLCHAIN": "stable", "CARGO_TARGET_DIR": str(target_dir)}
+    command = [require_tool("cargo", "checks adopted crates still build"), *args]
+    return subprocess.run(command, cwd=crate, env=env, capture_output=True, text=True)
+
+
+def files_of(root: Path) -> set[str]:
+    """Every file under root, .git aside."""
+    return {
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and ".git" not in path.relative_to(root).parts
+    }
+
+
+@pytest.mark.parametrize("shape", PUBLISHED_SHAPES, ids=[shape.id for shape in PUBLISHED_SHAPES])
+def test_adopting_a_crate_keeps_it_intact_building_and_rightly_reported(
+    history: TemplateHistory, tmp_path: Path, shape: CrateShape, capfd: pytest.CaptureFixture[str]
+) -> None:
+    crate = shape.write(tmp_path / shape.answers["crate_name"])
+    git(crate, "init", "--quiet")
+    commit_all(crate, "My crate")
+    before = digests(crate, list(shape.files))
+    answers = {key: shape.answers[key] for key in ("crate_name", "edition")}
+
+    # --defaults: crate_type must come from the crate's layout.
+    copy_release(history, crate, answers, history.new, overwrite=bool(shape.replaced))
+
+    out = capfd.readouterr().out
+    kept = [relative for relative in shape.files if relative not in shape.replaced]
+    assert digests(crate, kept) == {relative: before[relative] for relative in kept}
+    added = files_of(crate) - set(shape.files)
+    assert added <= GENERATED | ({".gitignore"} - set(shape.files)), added
+    assert not (added & CRATE_FILES), "adoption wrote a crate file"
+    if "README.mkd" in shape.files:
+        assert not (crate / "README.md").exists()
+    assert read_answers(crate, ".copier-answers.yml")["crate_type"] == shape.answers["crate_type"]
+    assert tracked(crate) >= GENERATED
+    assert (
+        "Cargo.lock" in tracked(crate)
+        or "Cargo.lock" not in shape.files
+        or ("git add -f Cargo.lock" in out)
+    )
+
+    # The report: right about this crate, with each fix it needs.
+    assert "crossflake adopt check" in out
+    for line in shape.report:
+        assert line in out, line
+    if shape.fixes:
+        assert f"crossflake adopt check: {shape.fixes} thing(s) to fix" in out, out
+    else:
+        assert "thing(s) to fix" not in out, out
+
+    # Next steps: the programs cargo builds, or library commands.
+    programs = sorted(shape.binaries)
+    if programs:
+        assert f"result/bin/{programs[0]}\n" in out, out
+        if shape.answers["crate_name"] not in shape.binaries:
+            assert f"result/bin/{shape.answers['crate_name']}\n" not in out
+    else:
+        assert "no program to run: the crate builds no binary" in out
+        assert "result/bin/" not in out
+
+    # cargo still reads and builds the crate, and agrees with the report.
+    metadata = cargo(
+        crate, "metadata", "--no-deps", "--offline", "--format-version=1", target_dir=tmp_path
+    )
+    assert metadata.returncode == 0, metadata.stderr
+    assert set(built_programs(crate).binaries) == shape.binaries
+    build_copy = shutil.copytree(
+        crate, tmp_path / "build-copy", ignore=shutil.ignore_patterns(".git")
+    )
+    offline = [] if shape is CC_BUILD_LIB else ["--offline"]
+    build = cargo(build_copy, "build", *offline, target_dir=tmp_path / "target")
+    assert build.returncode == 0, build.stderr
+
+
+@pytest.mark.parametrize("shape", PUBLISHED_SHAPES, ids=[shape.id for shape in PUBLISHED_SHAPES])
+def test_reading_the_manifests_finds_the_programs_cargo_metadata_finds(
+    tmp_path: Path, shape: CrateShape
+) -> None:
+    """The fallback for a missing or too old cargo agrees with cargo on every shape."""
+    crate = shape.write(tmp_path / shape.id)
+    require_tool("cargo", "is the reference for the manifest reading")
+    metadata = cargo_metadata(crate)
+    assert metadata is not None
+    from_cargo = built_programs(crate)
+    from_manifests = programs_from_manifests(crate, crate_layout(crate))
+    assert from_cargo.source == "cargo metadata"
+    assert set(from_manifests.binaries) == set(from_cargo.binaries) == shape.binaries
+    assert sorted(from_manifests.packages) == sorted(from_cargo.packages)
+
+
+def test_the_task_on_an_adopted_crate_with_an_ignored_lock_never_fails_and_stages_nothing_ignored(
+    history: TemplateHistory, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A lock generated as advised stays ignored: both runs exit 0 and say `git add -f`."""
+    shape = ZERO_DEP_LIB_IGNORED_LOCK
+    crate = shape.write(tmp_path / shape.answers["crate_name"])
+    git(crate, "init", "--quiet")
+    commit_all(crate, "My crate")
+    copy_release(history, crate, shape.answers, history.new)
+    (crate / "Cargo.lock").write_text(lock("tinylib"))
+    capfd.readouterr()
+
+    for operation in ("copy", "update"):
+        argv = [f"--operation={operation}", f"--template={history.root}", f"--project={crate}"]
+        assert post_generate(argv) == 0
+    captured = capfd.readouterr()
+    assert "Cargo.lock: git ignores it (.gitignore)" in captured.out
+    assert "how: git add -f Cargo.lock" in captured.out
+    assert "Cargo.lock" not in tracked(crate)
+    assert "failed" not in captured.err
