@@ -374,6 +374,12 @@ host_tools=$RUST_WEB/root/usr/lib/rustlib/x86_64-unknown-linux-gnu/bin
 mkdir -p "$host_tools"
 ln -sfn "/usr/lib/llvm-$llvm_major/bin/llvm-objcopy" "$host_tools/rust-objcopy"
 [ -x "$host_tools/rust-objcopy" ] || die "llvm-$llvm_major has no bin/llvm-objcopy"
+# Debian patches std to link mingw's libssp on windows-gnu (-lssp_nonshared -lssp), which
+# zig's mingw lacks and fenix's std does not ask for: empty archives satisfy the linker.
+mkdir -p "$RUST_WEB/windows-gnu-libs"
+for a in libssp.a libssp_nonshared.a; do
+  [ -e "$RUST_WEB/windows-gnu-libs/$a" ] || ar rcs "$RUST_WEB/windows-gnu-libs/$a"
+done
 chmod -R a+rX "$RUST_WEB"
 echo "rustc:          $("$RUST_WEB/bin/rustc" --version) ($("$RUST_WEB/bin/cargo" --version))"
 # END current Rust

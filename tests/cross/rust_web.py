@@ -21,7 +21,8 @@ What a build here adds to the generated project, and nothing more:
   from source has no `self-contained/` startup objects (rcrt1.o...), so zig's
   musl provides them. Target-specific flags from the environment MERGE with the
   generated config's `[target.<t>] rustflags` (its +crt-static stays in force);
-  plain RUSTFLAGS would replace them, which is why it is not used.
+  plain RUSTFLAGS would replace them, which is why it is not used;
+- for windows-gnu, `-L native=` a folder of empty libssp archives (WINDOWS_GNU_LIBS).
 
 What this does NOT prove about fenix's toolchains: their prebuilt std is built
 by Rust's CI with its own profile (here: cargo's release profile of the crate)
@@ -45,6 +46,9 @@ RUSTC = str(BIN / "rustc")
 CARGO = str(BIN / "cargo")
 BUILD_STD_CONFIG = RUST_WEB / "build-std-config.toml"
 PATH = f"{BIN}:{harness.PATH}"
+# Empty libssp.a and libssp_nonshared.a: Debian's std source links mingw's libssp on
+# windows-gnu (a Debian patch; fenix's std does not), zig's mingw has none.
+WINDOWS_GNU_LIBS = RUST_WEB / "windows-gnu-libs"
 # The oldest Rust with edition 2024 (catalog: rust.editions).
 MIN_VERSION = (1, 85)
 
@@ -105,6 +109,8 @@ def build_env(
         env["CARGO_UNSTABLE_BUILD_STD"] = "std,panic_abort"
         if "-musl" in triple:
             env[f"CARGO_TARGET_{env_triple(triple)}_RUSTFLAGS"] = "-C link-self-contained=no"
+        if triple.endswith("-windows-gnu"):
+            env[f"CARGO_TARGET_{env_triple(triple)}_RUSTFLAGS"] = f"-L native={WINDOWS_GNU_LIBS}"
     if triple in QEMU_LD_PREFIX:
         env["QEMU_LD_PREFIX"] = QEMU_LD_PREFIX[triple]
     return env
