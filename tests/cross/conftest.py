@@ -15,7 +15,7 @@ from typing import Any
 import cross_harness as harness
 import pytest
 import rust_web
-from cross_platforms import BUILDABLE_IDS, HELLO, HELLO_ANSWERS, WASM_ID
+from cross_platforms import BUILDABLE_IDS, DARWIN_TARGETS, DEFAULT_TARGETS, HELLO, HELLO_ANSWERS
 from support import IN_CI, TEMPLATE_ROOT, render, require_tool, resolve_targets
 
 # The tools a cross test runs (why each: scripts/test-machine-tools.tsv).
@@ -108,17 +108,6 @@ def release_build(
 
 # ---------------------------------------------------------------------------
 # The default path with Debian's newest Rust and -Z build-std (tests/cross/rust_web.py)
-
-DEFAULT_TARGETS = [
-    "x86_64-linux",
-    "aarch64-linux",
-    "armv7-linux",
-    "i686-linux",
-    "riscv64-linux",
-    "x86_64-windows",
-    WASM_ID,
-]
-DARWIN_TARGETS = ["x86_64-darwin", "aarch64-darwin"]
 
 
 @pytest.fixture(scope="session")

@@ -47,3 +47,16 @@ ELF = {
     "armv7-linux": ("ARM", "/lib/ld-linux-armhf.so.3"),
     "i686-linux": ("Intel 80386", "/lib/ld-linux.so.2"),
 }
+
+# The default path (test_default_path.py, Debian's newest Rust): every non-darwin platform
+# with the template's default answers, and the macOS targets built from a Linux host.
+DEFAULT_TARGETS = [
+    "x86_64-linux",
+    "aarch64-linux",
+    "armv7-linux",
+    "i686-linux",
+    "riscv64-linux",
+    "x86_64-windows",
+    WASM_ID,
+]
+DARWIN_TARGETS = ["x86_64-darwin", "aarch64-darwin"]

@@ -36,8 +36,7 @@ import cross_harness as harness
 import macho
 import pytest
 import rust_web
-from conftest import DARWIN_TARGETS, DEFAULT_TARGETS
-from cross_platforms import HELLO, WASM_ID
+from cross_platforms import DARWIN_TARGETS, DEFAULT_TARGETS, HELLO, WASM_ID
 from support import CATALOG
 
 pytestmark = pytest.mark.cross
