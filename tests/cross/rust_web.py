@@ -6,12 +6,15 @@ else here does: `rustc-web` (1.85 in bookworm, newer through bookworm-security;
 scripts/setup-test-machine.sh unpacks the newest into /opt/crossflake/rust-web
 without installing it) ships the host's std only, plus `rust-web-src`, the
 standard library's source with its crates.io dependencies vendored. Cargo's
-`-Z build-std` compiles that source for any target rustc knows (musl, riscv64,
-macOS; Windows and WASI too, whose prebuilt std Debian ships for 1.63 only).
+`-Z build-std` compiles that source for the targets used here (musl, riscv64,
+macOS, Windows). Not WASI: Rust links it with rust-lld against the
+self-contained wasi-libc of a prebuilt std, which a std built from source lacks.
 
 What a build here adds to the generated project, and nothing more:
 
 - PATH with the rustc-web wrappers and /opt/crossflake/bin first (no rustup);
+  rustc strips macOS binaries with `rust-objcopy`, which Rust's rustc component
+  ships and Debian's does not (the setup links in LLVM's llvm-objcopy);
 - CARGO_HOME/config.toml serving std's vendored dependencies (build-std-config.toml);
 - RUSTC_BOOTSTRAP=1 and CARGO_UNSTABLE_BUILD_STD: `-Z build-std` is unstable.
   RUSTC_BOOTSTRAP also unlocks `#![feature]` in the crate itself, so
