@@ -60,7 +60,7 @@ def names(paths: set[str]) -> str:
 
 def per_target_table(project: Path) -> tuple[list[str], set[str]]:
     """Markdown rows per package, and the derivations every cross package shares."""
-    drv_paths = store_derivations.package_drv_paths(project, HOST)
+    drv_paths = rebuild_economy.build_packages(project, HOST)
     closures = {name: store_derivations.closure([path]) for name, path in drv_paths.items()}
     shared = set.intersection(*(c for n, c in closures.items() if n != "default"))
     cargo_target = {p.triple: p.cargo_target for p in cross_packages(ANSWERS)}

@@ -14,6 +14,16 @@ from typing import Any
 import store_derivations
 from flake_projects import generate, git
 
+AGGREGATES = frozenset({"release"})
+"""Packages that bundle the others (`release` packs every cross package): they change with
+any package by design, and cost only the packing, so the economy is measured without them."""
+
+
+def build_packages(project: Path, host: str, **kw: Any) -> dict[str, str]:
+    """Name -> `.drv` path of every package that builds the crate (aggregates left out)."""
+    paths = store_derivations.package_drv_paths(project, host, **kw)
+    return {name: path for name, path in paths.items() if name not in AGGREGATES}
+
 
 @dataclass(frozen=True)
 class CrossDerivations:
@@ -25,7 +35,7 @@ class CrossDerivations:
 
 def cross_derivations(project: Path, host: str, **kw: Any) -> dict[str, CrossDerivations]:
     """Package name -> its crate and `-deps` .drv paths (`default` included)."""
-    drv_paths = store_derivations.package_drv_paths(project, host, **kw)
+    drv_paths = build_packages(project, host, **kw)
     known = store_derivations.show(drv_paths.values())
     return {
         name: CrossDerivations(path, store_derivations.deps_of(known[path], known).path)
@@ -34,10 +44,8 @@ def cross_derivations(project: Path, host: str, **kw: Any) -> dict[str, CrossDer
 
 
 def package_closure(project: Path, host: str, **kw: Any) -> set[str]:
-    """Every .drv that any `packages.<host>.*` needs."""
-    return store_derivations.closure(
-        store_derivations.package_drv_paths(project, host, **kw).values()
-    )
+    """Every .drv that any package building the crate needs (aggregates left out)."""
+    return store_derivations.closure(build_packages(project, host, **kw).values())
 
 
 def edit_source(project: Path) -> None:

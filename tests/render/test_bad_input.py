@@ -99,6 +99,35 @@ BAD_ANSWERS: list[tuple[str, dict[str, Any], str]] = [
     ("license", {"license": "WTFPL"}, r"'WTFPL' is not in"),
     ("description-control", {"description": "bell\x07"}, r"control character .*: remove it"),
     ("author-newline", {"author": "Ada\nLovelace"}, r"write it on one line"),
+    # Found by the property tests (test_properties.py): accepted before, broke the project.
+    ("keyword-Self", {"crate_name": "Self"}, r"Rust keyword"),
+    (
+        "bin-named-deps",
+        {"crate_name": "deps"},
+        r"binary named deps collides .*: pick lib, or rename",
+    ),
+    (
+        "bin-named-Build",
+        {"crate_name": "Build"},
+        r"binary named Build collides with the build folder",
+    ),
+    ("description-del", {"description": "a\x7fb"}, r"U\+007F \(DEL\).*: remove it"),
+    ("description-nel", {"description": "a\x85b"}, r"U\+0085 \(NEL\).*: remove it"),
+    ("author-c1", {"author": "Ada\x9b"}, r"control character U\+009B.*: remove it"),
+    ("author-surrogate", {"author": "Ada \udcff"}, r"U\+DCFF, half of a surrogate pair"),
+    ("toolchain-leading-zero", {"toolchain": "1.085.0"}, r"no leading zeros\): write 1\.85\.0"),
+    ("toolchain-full-width", {"toolchain": "1.\uff18\uff15.0"}, r"ASCII digits.*write 1\.85\.0"),
+    ("toolchain-superscript", {"toolchain": "1.\u00b25.0"}, r"is not a toolchain"),
+    (
+        "glibc-leading-zero",
+        {"linking": "dynamic", "glibc": "2.017"},
+        r"not how glibc versions are written .*: write 2\.17",
+    ),
+    (
+        "glibc-arabic-indic",
+        {"linking": "dynamic", "glibc": "2.\u0662\u0668"},
+        r"ASCII digits.*write 2\.28",
+    ),
 ]
 
 
@@ -113,6 +142,12 @@ def test_bad_answer_is_refused_and_nothing_is_written(
     with pytest.raises(ValueError, match=message):
         render(destination, answers)
     assert not destination.exists(), "nothing may be written for a refused answer"
+
+
+def test_a_library_may_take_a_name_cargo_reserves_for_binaries(tmp_path: Path) -> None:
+    """Cargo refuses only binaries named like its target/ folders."""
+    project = render(tmp_path / "project", {"crate_name": "build", "crate_type": "lib"})
+    assert (project / "src/lib.rs").is_file()
 
 
 def test_messages_name_the_question(tmp_path: Path) -> None:
