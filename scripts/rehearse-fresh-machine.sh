@@ -13,8 +13,11 @@
 # the stand-ins (a venv of Debian's python3; this machine's rustup toolchain, mounted
 # read-only), and anything hermetic (rung 4 needs the internet).
 #
-# Usage (root): scripts/rehearse-fresh-machine.sh [--keep] [COMMIT]   (default: HEAD)
-#   --keep   leave the root at $WORK/root for inspection (it is removed otherwise)
+# Usage (root): scripts/rehearse-fresh-machine.sh [--keep] [--command CMD] [COMMIT]
+#   --keep          leave the root at $WORK/root for inspection (it is removed otherwise)
+#   --command CMD   run CMD in the clone instead of `bash .ci/run`, e.g.
+#                   'bash scripts/setup-test-machine.sh' to prove the setup alone (minutes)
+#   COMMIT          what to clone (default: HEAD)
 # Output: $WORK/ci.log and the exit code of .ci/run. About 25-40 minutes on 2 cores.
 set -euo pipefail
 
@@ -23,10 +26,15 @@ ROOT=$WORK/root
 HERE=$(cd "$(dirname "$0")" && pwd)
 REPO=$(dirname "$HERE")
 keep=0
-if [ "${1:-}" = --keep ]; then
-  keep=1
+command="bash .ci/run"
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --keep) keep=1 ;;
+    --command) command=$2; shift ;;
+    *) break ;;
+  esac
   shift
-fi
+done
 commit=$(git -C "$REPO" rev-parse "${1:-HEAD}")
 
 log() { printf '\n== rehearsal: %s\n' "$*"; }
@@ -89,7 +97,8 @@ log "fresh clone of $commit"
 git clone -q "$REPO" "$ROOT/src"
 git -C "$ROOT/src" checkout -q "$commit"
 
-log "running .ci/run inside the root (log: $WORK/ci.log)"
+log "running '$command' inside the root (log: $WORK/ci.log)"
+inner="cd /src && $command"
 status=0
 # pivot_root, not chroot: Nix 2.8 re-enters its saved mount namespace before running git,
 # which resets a chroot'd process to the namespace's root ("fatal: cannot change to
@@ -109,10 +118,10 @@ cd "$ROOT" && pivot_root . .host-root && umount -l /.host-root
 exec /usr/bin/env -i CI=true HOME=/root LANG=C.UTF-8 TERM=dumb \
   ${network_env[*]@Q} \
   PATH=/root/.cargo/bin:/opt/image-python/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-  bash -c 'cd /src && bash .ci/run' </dev/null
+  bash -c ${inner@Q} </dev/null
 EOF
 tail -n 5 "$WORK/ci.log"
 
 [ "$keep" -eq 1 ] || remove_root
-log ".ci/run exited $status in a fresh Debian 12 root (full log: $WORK/ci.log)"
+log "'$command' exited $status in a fresh Debian 12 root (full log: $WORK/ci.log)"
 exit "$status"

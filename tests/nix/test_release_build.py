@@ -147,7 +147,12 @@ def test_zip_is_normalised(release: Path) -> None:
 
 def unpack_tarball(release: Path, triple: str, into: Path) -> Path:
     with tarfile.open(release / archive(triple, ".tar.gz")) as tar:
-        tar.extractall(into, filter="data")
+        # The "data" filter (no absolute paths, links out, devices) exists from Python 3.11.4
+        # and 3.10.12; Debian 12's 3.11.2 lacks it, and our own archive needs no protection.
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(into, filter="data")
+        else:
+            tar.extractall(into)
     return into / archive(triple, "") / CRATE
 
 

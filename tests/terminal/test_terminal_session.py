@@ -47,7 +47,7 @@ CRATE = "hello-cross"
 # The order a newcomer thinks in: what crate, where it builds, what it
 # targets, how it links, which Rust. nixpkgs_branch may sit anywhere after hosts.
 FLOW = ["crate_name", "crate_type", "description", "author", "license", "edition",
-        "hosts", "targets", "linking", "toolchain"]  # fmt: skip
+        "hosts", "targets", "linking", "toolchain", "ci", "binary_cache"]  # fmt: skip
 # What a default bin project must contain at least (the template may add more).
 ESSENTIAL = {
     ".cargo/config.toml",
@@ -211,8 +211,7 @@ def test_glibc_floor_is_asked_only_for_dynamic_linking(
         session.press(KILL_LINE, "2.28", ENTER)
     session.expect_question("toolchain")
     session.press(ENTER)
-    assert session.wait_exit() == 0, session.transcript()
-    project = session.destination
+    project = finish(session)
 
     answers = answers_of(project)
     assert answers["linking"] == linking

@@ -47,6 +47,7 @@ GENERATED = {
     ".envrc",
     ".copier-answers.yml",
     "PLATFORMS.md",
+    ".github/workflows/ci.yml",  # ci=github, the default
 }
 CRATE_FILES = {"Cargo.lock", "src/main.rs", "src/lib.rs", "README.md"}
 
