@@ -293,5 +293,97 @@ fi
 # END release archives
 
 # ---------------------------------------------------------------------------
+# BEGIN current Rust (tests/cross/rust_web.py, tests/nix build-std stubs)
+# Debian 12's newest Rust: the `rustc-web` family (1.85 in bookworm, newer ones through
+# bookworm-security). It conflicts with the `rustc` package above, so it is never
+# installed: its packages are downloaded and unpacked with `dpkg-deb -x` into
+# $RUST_WEB/root, and $RUST_WEB/bin holds rustc/cargo/rustdoc wrappers that point the
+# loader at its private libraries. rustc finds its sysroot ($RUST_WEB/root/usr) from
+# its own path. `rust-web-src` ships the standard library's source with its
+# crates.io dependencies already vendored (library/vendor, checksums pruned by
+# Debian), which `-Z build-std` compiles for targets Debian ships no std for (musl,
+# riscv64, macOS, and Windows/WASI for this Rust): $RUST_WEB/build-std-config.toml
+# is the cargo configuration that serves that vendor folder. Only library
+# dependencies (LLVM...) are installed with apt. Override the version with
+# RUST_WEB_VERSION=<Debian version> (default: the newest apt offers).
+RUST_WEB=$PREFIX/rust-web
+log "current Rust (rustc-web) in $RUST_WEB"
+rust_web_candidate() { apt-cache policy rustc-web | sed -n 's/^ *Candidate: //p'; }
+if [ -z "${RUST_WEB_VERSION:-}" ]; then
+  RUST_WEB_VERSION=$(rust_web_candidate)
+  case "$RUST_WEB_VERSION" in ""|"(none)") apt_update; RUST_WEB_VERSION=$(rust_web_candidate) ;; esac
+fi
+case "$RUST_WEB_VERSION" in ""|"(none)") die "apt offers no rustc-web package (apt lists out of date?)" ;; esac
+rust_web_minor=$(printf '%s' "$RUST_WEB_VERSION" | sed -n 's/^\([0-9]*\.[0-9]*\)\..*/\1/p')
+RUST_WEB_DEBS=(rustc-web cargo-web rust-web-src libstd-rust-web-dev "libstd-rust-web-$rust_web_minor")
+# The libraries these binaries load (libLLVM-N, libgit2...) come from apt as usual:
+# every Depends entry that is not one of the packages unpacked here (libc-dev is
+# virtual, and rustc's libc6-dev above provides it).
+rust_web_libs=$(for p in "${RUST_WEB_DEBS[@]}"; do
+  apt-cache show "$p=$RUST_WEB_VERSION" | sed -n "s/^Depends: //p"
+done | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/[[:space:]]//g' | grep -v -e '^$' -e 'rust-web' -e '^rustc-web$' -e '^cargo-web$' -e '^libc-dev$' | sort -u)
+# Rust's own rustc component ships `rust-objcopy` (its LLVM's llvm-objcopy), which
+# rustc runs to strip macOS binaries (release builds strip debug info); Debian's
+# does not, so the same LLVM's llvm-objcopy stands in (linked in below).
+llvm_major=$(printf '%s\n' $rust_web_libs | sed -n 's/^libllvm\([0-9][0-9]*\)$/\1/p' | head -n1)
+[ -n "$llvm_major" ] || die "cannot tell which LLVM rustc-web $RUST_WEB_VERSION uses"
+missing=()
+for p in $rust_web_libs "llvm-$llvm_major" libc6-riscv64-cross; do is_installed "$p" || missing+=("$p"); done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  apt-get -o DPkg::Lock::Timeout=900 install -y -qq "${missing[@]}" >/dev/null
+fi
+if [ "$(cat "$RUST_WEB/.stamp" 2>/dev/null)" = "$RUST_WEB_VERSION" ] && [ -x "$RUST_WEB/bin/cargo" ]; then
+  echo "already unpacked ($RUST_WEB_VERSION)"
+else
+  dl=$(mktemp -d)
+  if id _apt >/dev/null 2>&1; then chown _apt "$dl"; fi
+  for p in "${RUST_WEB_DEBS[@]}"; do
+    (cd "$dl" && apt-get download -qq "$p=$RUST_WEB_VERSION") ||
+      die "cannot download $p=$RUST_WEB_VERSION (apt lists out of date?)"
+  done
+  rm -rf "$RUST_WEB.new"
+  mkdir -p "$RUST_WEB.new/root" "$RUST_WEB.new/bin"
+  for deb in "$dl"/*.deb; do dpkg-deb -x "$deb" "$RUST_WEB.new/root"; done
+  rm -rf "$dl"
+  for tool in rustc cargo rustdoc; do
+    [ -x "$RUST_WEB.new/root/usr/bin/$tool" ] || die "rustc-web $RUST_WEB_VERSION has no usr/bin/$tool"
+    # The final paths, not .new: the folder is renamed below.
+    printf '#!/bin/sh\n# Rust %s from Debian (rustc-web), unpacked by scripts/setup-test-machine.sh.\nLD_LIBRARY_PATH=%s/root/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} exec %s/root/usr/bin/%s "$@"\n' \
+      "$RUST_WEB_VERSION" "$RUST_WEB" "$RUST_WEB" "$tool" >"$RUST_WEB.new/bin/$tool"
+    chmod 755 "$RUST_WEB.new/bin/$tool"
+  done
+  library=$RUST_WEB/root/usr/lib/rustlib/src/rust/library
+  [ -f "$RUST_WEB.new/${library#"$RUST_WEB"/}/Cargo.lock" ] || die "rust-web-src has no library/Cargo.lock"
+  [ -d "$RUST_WEB.new/${library#"$RUST_WEB"/}/vendor" ] ||
+    die "rust-web-src $RUST_WEB_VERSION has no library/vendor (build-std needs std's crates.io dependencies)"
+  cat >"$RUST_WEB.new/build-std-config.toml" <<TOML
+# std's crates.io dependencies for -Z build-std, from Debian's rust-web-src.
+[source.crates-io]
+replace-with = "rust-src-vendor"
+
+[source.rust-src-vendor]
+directory = "$library/vendor"
+TOML
+  echo "$RUST_WEB_VERSION" >"$RUST_WEB.new/.stamp"
+  rm -rf "$RUST_WEB"
+  mv "$RUST_WEB.new" "$RUST_WEB"
+  echo "unpacked $RUST_WEB_VERSION"
+fi
+host_tools=$RUST_WEB/root/usr/lib/rustlib/x86_64-unknown-linux-gnu/bin
+mkdir -p "$host_tools"
+ln -sfn "/usr/lib/llvm-$llvm_major/bin/llvm-objcopy" "$host_tools/rust-objcopy"
+[ -x "$host_tools/rust-objcopy" ] || die "llvm-$llvm_major has no bin/llvm-objcopy"
+# Debian patches std to link mingw's libssp on windows-gnu (-lssp_nonshared -lssp), which
+# zig's mingw lacks and fenix's std does not ask for: empty archives satisfy the linker.
+mkdir -p "$RUST_WEB/windows-gnu-libs"
+for a in libssp.a libssp_nonshared.a; do
+  [ -e "$RUST_WEB/windows-gnu-libs/$a" ] || ar rcs "$RUST_WEB/windows-gnu-libs/$a"
+done
+chmod -R a+rX "$RUST_WEB"
+echo "rustc:          $("$RUST_WEB/bin/rustc" --version) ($("$RUST_WEB/bin/cargo" --version))"
+# END current Rust
+
+# ---------------------------------------------------------------------------
 log "check: every tool the tests use"
 bash "$HERE/check-test-machine-tools.sh"

@@ -256,8 +256,12 @@ def valid_answers(draw: st.DrawFn, *, text_size: int = 40) -> dict[str, Any]:
     """A complete answer set copier must accept, covering every question's range."""
     hosts = draw(st.lists(st.sampled_from(HOSTS), min_size=1, unique=True))
     darwin_host = any(CATALOG["hosts"][h]["darwin"] for h in hosts)
+    # Asked only when every host is Linux: yes lets the Linux hosts build macOS targets.
+    from_linux = None if darwin_host else draw(st.booleans())
     reachable = [
-        t for t in TARGETS if darwin_host or not CATALOG["targets"][t]["darwin_hosts_only"]
+        t
+        for t in TARGETS
+        if darwin_host or from_linux or not CATALOG["targets"][t]["darwin_hosts_only"]
     ]
     targets = draw(st.lists(st.sampled_from(reachable), min_size=1, unique=True))
     branches = [
@@ -275,6 +279,8 @@ def valid_answers(draw: st.DrawFn, *, text_size: int = 40) -> dict[str, Any]:
         "nixpkgs_branch": draw(st.sampled_from(branches)),
         "targets": targets,
     }
+    if from_linux is not None:
+        answers["darwin_from_linux"] = from_linux
     if has_linux(targets):
         answers["linking"] = draw(st.sampled_from(LINKINGS))
         if answers["linking"] == "dynamic":

@@ -14,7 +14,8 @@ from typing import Any
 
 import cross_harness as harness
 import pytest
-from cross_platforms import BUILDABLE_IDS, HELLO, HELLO_ANSWERS
+import rust_web
+from cross_platforms import BUILDABLE_IDS, DARWIN_TARGETS, DEFAULT_TARGETS, HELLO, HELLO_ANSWERS
 from support import IN_CI, TEMPLATE_ROOT, render, require_tool, resolve_targets
 
 # The tools a cross test runs (why each: scripts/test-machine-tools.tsv).
@@ -27,6 +28,7 @@ CROSS_TOOLS = (
     "qemu-aarch64",
     "qemu-arm",
     "qemu-i386",
+    "qemu-riscv64",
     "wine",
     "wineserver",
     "wasmtime",
@@ -100,5 +102,79 @@ def release_build(
                 hello_project, cross_session, hello_targets[platform_id]
             )
         return done[platform_id]
+
+    return build
+
+
+# ---------------------------------------------------------------------------
+# The default path with Debian's newest Rust and -Z build-std (tests/cross/rust_web.py)
+
+
+@pytest.fixture(scope="session")
+def web_session(cross_session: harness.Session) -> harness.Session:
+    """Caches for the current Rust: own CARGO_HOME and target dirs (std built from source),
+    the zig cache and Wine prefix shared with the Rust 1.63 builds."""
+    for tool in (rust_web.RUSTC, rust_web.CARGO, str(rust_web.BUILD_STD_CONFIG)):
+        require_tool(tool)
+    require_tool("qemu-riscv64")
+    root = cross_session.target_root.parent / "web"
+    session = harness.Session(
+        cache=cross_session.cache,
+        cargo_home=root / "cargo-home",
+        target_root=root / "target",
+        wine_prefix=cross_session.wine_prefix,
+    )
+    rust_web.prepare_cargo_home(session)
+    return session
+
+
+@pytest.fixture(scope="session")
+def web_projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Projects rendered with the template's default answers (edition 2024, static),
+    one per linking/host situation: "static" (every Linux target, Windows, WASI),
+    "gnu" (riscv64 with glibc, the one dynamic Linux std Debian lacks) and
+    "darwin" (both macOS targets, built from a Linux host)."""
+    base = tmp_path_factory.mktemp("default-path")
+    answers = {
+        "static": {"crate_name": HELLO, "targets": DEFAULT_TARGETS},
+        "gnu": {"crate_name": HELLO, "targets": ["riscv64-linux"], "linking": "dynamic"},
+        "darwin": {
+            "crate_name": HELLO,
+            "hosts": ["x86_64-linux"],
+            "targets": DARWIN_TARGETS,
+            "darwin_from_linux": True,
+        },
+    }
+    return {name: render(base / name / HELLO, given) for name, given in answers.items()}
+
+
+@pytest.fixture(scope="session")
+def web_targets() -> dict[str, dict[str, Any]]:
+    """Resolved targets by "<project>/<platform id>", as each project's template saw them."""
+    found: dict[str, dict[str, Any]] = {}
+    for name, answers in {
+        "static": {"targets": DEFAULT_TARGETS, "linking": "static"},
+        "gnu": {"targets": ["riscv64-linux"], "linking": "dynamic", "glibc": "2.17"},
+        "darwin": {"targets": DARWIN_TARGETS, "linking": "static", "darwin_from_linux": True},
+    }.items():
+        for target in resolve_targets(TEMPLATE_ROOT, answers):
+            found[f"{name}/{target['id']}"] = target
+    return found
+
+
+@pytest.fixture(scope="session")
+def web_build(
+    web_session: harness.Session,
+    web_projects: dict[str, Path],
+    web_targets: dict[str, dict[str, Any]],
+) -> Callable[[str], harness.Timed]:
+    """Builds "<project>/<platform id>" with the current Rust at most once per session."""
+    done: dict[str, harness.Timed] = {}
+
+    def build(key: str) -> harness.Timed:
+        if key not in done:
+            project = web_projects[key.split("/")[0]]
+            done[key] = rust_web.release_build(project, web_session, web_targets[key])
+        return done[key]
 
     return build

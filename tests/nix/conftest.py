@@ -10,6 +10,7 @@ therefore fails, and the folder is removed so the next tests see a clean host.
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import sys
 import tempfile
@@ -76,4 +77,31 @@ def build_stubs(host_tools: nixenv.HostTools) -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="crossflake-stubs-"))
     folder.chmod(0o755)
     yield nixenv.prepare_stubs(folder / "stubs", build=True, tools=host_tools)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+RUST_WEB = Path("/opt/crossflake/rust-web")
+"""Debian's newest Rust (rustc-web), unpacked by scripts/setup-test-machine.sh."""
+
+
+@pytest.fixture(scope="session")
+def web_build_stubs(host_tools: nixenv.HostTools) -> Iterator[Path]:
+    """BUILD-mode stubs whose fenix toolchain is Debian's newest Rust with -Z build-std.
+
+    The stand-in for fenix's prebuilt rust-std: every `--target` build compiles std from
+    Debian's rust-web-src (see the fenix stub). Everything else as in ``build_stubs``.
+    """
+    config = RUST_WEB / "build-std-config.toml"
+    for tool in (RUST_WEB / "bin" / "rustc", RUST_WEB / "bin" / "cargo", config):
+        require_tool(str(tool))
+    names = ("cargo", "rustc", "rustdoc")
+    tools = dataclasses.replace(
+        host_tools,
+        rust={name: str(RUST_WEB / "bin" / name) for name in names},
+        rust_sysroot=None,
+        build_std_config=str(config),
+    )
+    folder = Path(tempfile.mkdtemp(prefix="crossflake-web-stubs-"))
+    folder.chmod(0o755)
+    yield nixenv.prepare_stubs(folder / "stubs", build=True, tools=tools)
     shutil.rmtree(folder, ignore_errors=True)

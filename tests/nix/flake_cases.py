@@ -3,7 +3,8 @@
 Chosen by hand rather than cycled like the render matrix, because each one is paid for with
 several Nix evaluations: together they cover every host, every target, both linking modes, three
 glibc floors, each channel and two exact versions (through the `rust-manifest` input), bin and
-lib crates, and darwin targets asked for with and without a darwin host.
+lib crates, and darwin targets asked for with and without a darwin host (and built on Linux
+hosts when `darwin_from_linux` says so).
 """
 
 from __future__ import annotations
@@ -50,6 +51,12 @@ EVAL_CASES: dict[str, dict[str, Any]] = {
         "targets": ["aarch64-linux", "x86_64-darwin", "aarch64-darwin"],
         "linking": "static",
         "toolchain": "1.91.1",
+    },
+    "linux-hosts-darwin-from-linux": {
+        "hosts": ["x86_64-linux", "aarch64-linux"],
+        "targets": ["x86_64-linux", "x86_64-darwin", "aarch64-darwin"],
+        "darwin_from_linux": True,
+        "toolchain": "stable",
     },
     "exact-1.64.0-edition-2021-i686-glibc-2.31": {
         "hosts": ["x86_64-linux"],

@@ -17,8 +17,9 @@ the cache exports the build fails with the seed's error, without the writable li
 build fails writing arm-features.h.
 
 Does NOT prove: hermeticity or the real nixpkgs/fenix/naersk (their zig, cargo-zigbuild and
-Rust versions differ from the host's; naersk's real derivations are not run), musl or darwin
-builds (no std for them here), or the template's default edition 2024 (cargo 1.65 here).
+Rust versions differ from the host's; naersk's real derivations are not run). Musl, macOS and
+the template's default edition 2024 need a newer Rust than 1.63 (cargo 1.65 here):
+test_default_path_build.py builds them with Debian's newest Rust and -Z build-std.
 """
 
 from __future__ import annotations

@@ -23,6 +23,10 @@ let
   building = mode.build or false;
   rustTools = (mode.tools or { }).rust or { };
   sysroot = mode.rustSysroot or null;
+  # BUILD mode with a Rust that ships no std for the targets (Debian's rustc-web): the
+  # cargo configuration serving std's vendored sources, so that cargo compiles std with
+  # -Z build-std for every `--target` build. Stands in for fenix's prebuilt rust-std.
+  buildStdConfig = mode.buildStdConfig or null;
 
   hostTriple = pkgs.stdenv.hostPlatform.rust.rustcTarget;
 
@@ -102,7 +106,43 @@ let
         if sysroot != null && (n == "rustc" || n == "rustdoc") then ''
           printf '#!/bin/bash\nexec %s --sysroot=%s "$@"\n' ${lib.escapeShellArg p} ${lib.escapeShellArg sysroot} > $out/bin/${n}
           chmod +x $out/bin/${n}
-        '' else "ln -s ${lib.escapeShellArg p} $out/bin/${n}";
+        ''
+        # build-std: cargo with `--target` (cargo-zigbuild's inner cargo inherits the
+        # environment) builds std from source, which needs RUSTC_BOOTSTRAP; std's
+        # vendored crates.io dependencies are added to the build's CARGO_HOME config.
+        else if buildStdConfig != null && n == "cargo" then ''
+          cat > $out/bin/cargo <<'STUB_CARGO'
+          #!/bin/bash
+          for arg in "$@"; do
+            case "$arg" in --target | --target=*) build_std=1 ;; esac
+          done
+          if [ -n "''${build_std:-}" ]; then
+            export RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+            config="''${CARGO_HOME:-$HOME/.cargo}/config.toml"
+            if ! grep -qs rust-src-vendor "$config"; then
+              mkdir -p "$(dirname "$config")"
+              cat @config@ >> "$config"
+            fi
+          fi
+          exec @cargo@ "$@"
+          STUB_CARGO
+          sed -i -e "s|@config@|${buildStdConfig}|" -e "s|@cargo@|${p}|" $out/bin/cargo
+          chmod +x $out/bin/cargo
+        ''
+        # A std built from source has no self-contained musl startup objects: zig's
+        # musl provides them (fenix's prebuilt std would bring Rust's own).
+        else if buildStdConfig != null && n == "rustc" then ''
+          cat > $out/bin/rustc <<'STUB_RUSTC'
+          #!/bin/bash
+          case " $* " in
+            *" --target "*-musl* | *" --target="*-musl*) exec @rustc@ "$@" -C link-self-contained=no ;;
+          esac
+          exec @rustc@ "$@"
+          STUB_RUSTC
+          sed -i "s|@rustc@|${p}|" $out/bin/rustc
+          chmod +x $out/bin/rustc
+        ''
+        else "ln -s ${lib.escapeShellArg p} $out/bin/${n}";
     in
     pkgs.stdenv.mkDerivation {
       pname = "${name}${suffix}";

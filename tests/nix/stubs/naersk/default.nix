@@ -205,7 +205,9 @@ let
               find . -type f -exec touch {} +
               for dep in $builtDependencies; do
                 log "pre-installing dep $dep"
-                if [ -d "$dep/target" ]; then cp -r --no-preserve=mode "$dep/target/." target/; fi
+                # Like upstream's tar-based copy: modes survive (build scripts stay executable),
+                # read-only store folders are made writable below.
+                if [ -d "$dep/target" ]; then tar -C "$dep/target" -cf - . | tar -C target -xf -; fi
               done
               chmod -R u+w target
               export CARGO_HOME=''${CARGO_HOME:-$PWD/.cargo-home}
