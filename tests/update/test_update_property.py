@@ -50,7 +50,8 @@ ANSWER_GROUPS = [
     ("hosts", "nixpkgs_branch", "targets", "linking", "glibc", "toolchain", "edition"),
 ]
 
-COMMENT = {".nix": "# ", ".toml": "# ", ".rs": "// ", ".md": "", ".envrc": "# ", ".gitignore": "# "}
+COMMENT = {".nix": "# ", ".toml": "# ", ".rs": "// ", ".md": "", ".envrc": "# ", ".gitignore": "# ",
+           ".yml": "# "}  # fmt: skip
 # Generated files a user does not edit by hand: copier's own record and Cargo's lock file.
 NOT_EDITED = {".copier-answers.yml", "Cargo.lock"}
 
