@@ -264,6 +264,7 @@ def sample() -> tuple[dict[str, Any], Path]:
         "license": "MIT",
         "edition": "2024",
         "hosts": ["x86_64-linux"],
+        "darwin_from_linux": False,
         "nixpkgs_branch": "nixos-unstable",
         "targets": ["x86_64-linux", "aarch64-linux"],
         "linking": "dynamic",
