@@ -47,7 +47,16 @@ ANSWER_GROUPS = [
     ("description",),
     ("author",),
     ("license",),
-    ("hosts", "nixpkgs_branch", "targets", "linking", "glibc", "toolchain", "edition"),
+    (
+        "hosts",
+        "darwin_from_linux",
+        "nixpkgs_branch",
+        "targets",
+        "linking",
+        "glibc",
+        "toolchain",
+        "edition",
+    ),
 ]
 
 COMMENT = {".nix": "# ", ".toml": "# ", ".rs": "// ", ".md": "", ".envrc": "# ", ".gitignore": "# ",
