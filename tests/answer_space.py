@@ -511,6 +511,7 @@ def refusals(draw: st.DrawFn, kind: str) -> Refusal:
         darwin_targets = [t for t in TARGETS if CATALOG["targets"][t]["darwin_hosts_only"]]
         plain_hosts = [h for h in HOSTS if not CATALOG["hosts"][h]["darwin"]]
         answers["hosts"] = draw(st.lists(st.sampled_from(plain_hosts), min_size=1, unique=True))
+        answers["darwin_from_linux"] = False  # asked with Linux-only hosts; yes would allow it
         answers["nixpkgs_branch"] = BRANCHES[0]
         target = draw(st.sampled_from(darwin_targets))
         answers["targets"] = [t for t in answers["targets"] if t not in darwin_targets] + [target]
