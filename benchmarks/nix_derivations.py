@@ -21,8 +21,19 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "nix"), str(ROOT / "hooks")]
+# The import roots pyproject.toml declares for the tests (tool.pytest pythonpath).
+sys.path[:0] = [
+    str(ROOT / root)
+    for root in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "pytest"
+    ]["ini_options"]["pythonpath"]
+]
 
 import rebuild_economy  # noqa: E402
 import store_derivations  # noqa: E402

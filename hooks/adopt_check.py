@@ -11,16 +11,16 @@ edition, bin or lib), a Cargo.lock the flake cannot see, old-style
 the flake will build. It never fails the copy: a report is advice.
 
 On a fresh generation (Cargo.toml is exactly what the template renders) it
-stays silent. Copier runs it with its own Python: standard library, Jinja2
-and PyYAML only (tomllib, or tomli before Python 3.11).
+stays silent. What the template renders comes from copier itself: the task
+passes a folder copier wrote with the same answers (hooks/template_output.py).
+Copier runs it with its own Python: standard library only (tomllib, or tomli
+before Python 3.11).
 """
 
 from __future__ import annotations
 
-import argparse
 import shutil
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,18 +33,8 @@ from crate_layout import (
     built_programs,
     crate_layout,
 )
-from generated_files import FRESH, read_answers, render_path, template_folder
-from jinja2 import FileSystemLoader
-from jinja2.sandbox import SandboxedEnvironment
+from template_output import files_in
 
-from catalog import load_catalog, resolve_targets
-
-# Files crossflake writes even over an existing one (not in `_skip_if_exists`):
-# copier asks before replacing them, or replaces them silently with --overwrite.
-REPLACEABLE = (".cargo/config.toml", "rust-toolchain.toml", "flake.nix", ".envrc")
-
-# Editions the `edition` question offers (copier.yml).
-OFFERED_EDITIONS = ("2021", "2024")
 RECOPY = "copier recopy --trust --defaults --overwrite --data"
 
 
@@ -57,40 +47,10 @@ class Finding:
     fix: str = ""
 
 
-def rendered_by_template(
-    template_root: Path, answers: dict[str, Any], answers_file: str, relative: str
-) -> str | None:
-    """What the template writes at `relative` with these answers (None if it writes nothing)."""
-    folder = template_folder(template_root)
-    context = {
-        **answers,
-        "_copier_conf": {"answers_file": answers_file},
-        "catalog": load_catalog(template_root),
-        "build_targets": resolve_targets(template_root, answers),
-        "existing": FRESH,
-    }
-    for source in sorted(folder.rglob("*")):
-        if source.is_file() and render_path(source.relative_to(folder), context) == relative:
-            environment = SandboxedEnvironment(
-                loader=FileSystemLoader(str(template_root)), keep_trailing_newline=True
-            )
-            name = source.relative_to(template_root).as_posix()
-            return environment.get_template(name).render(context)
-    return None
-
-
-def written_by_template(
-    project: Path, template_root: Path, answers: dict[str, Any], answers_file: str, relative: str
-) -> bool:
-    """True when the project's file is byte for byte what the template renders."""
-    path = project / relative
-    if not path.is_file():
-        return False
-    try:
-        expected = rendered_by_template(template_root, answers, answers_file, relative)
-    except Exception:  # a template that needs more context than the answers: unknown
-        return False
-    return expected is not None and path.read_text(encoding="utf-8") == expected
+def same_as_template(project: Path, reference: Path, relative: str) -> bool:
+    """True when the project's file is byte for byte what the template writes there."""
+    ours, theirs = reference / relative, project / relative
+    return ours.is_file() and theirs.is_file() and ours.read_bytes() == theirs.read_bytes()
 
 
 def binary_list(binaries: dict[str, str]) -> str:
@@ -113,7 +73,9 @@ def check_name(layout: CrateLayout, answers: dict[str, Any]) -> list[Finding]:
     ]
 
 
-def check_edition(layout: CrateLayout, answers: dict[str, Any]) -> list[Finding]:
+def check_edition(
+    layout: CrateLayout, answers: dict[str, Any], offered: list[str]
+) -> list[Finding]:
     """Edition against the answer (it decides the oldest exact toolchain allowed)."""
     answer = str(answers.get("edition"))
     if layout.edition == answer:
@@ -121,7 +83,7 @@ def check_edition(layout: CrateLayout, answers: dict[str, Any]) -> list[Finding]
     where = f"Cargo.toml says {layout.edition}"
     if layout.edition_source != "Cargo.toml":
         where += f" (from {layout.edition_source})"
-    if layout.edition in OFFERED_EDITIONS:
+    if layout.edition in offered:
         return [
             Finding(
                 True,
@@ -135,7 +97,7 @@ def check_edition(layout: CrateLayout, answers: dict[str, Any]) -> list[Finding]
     return [
         Finding(
             True,
-            f"edition: {where}; crossflake offers only {' and '.join(OFFERED_EDITIONS)}, and "
+            f"edition: {where}; crossflake offers only {' and '.join(offered)}, and "
             f"the answer {answer} requires Rust 1.85+ for an exact toolchain, which this crate "
             "does not need.",
             f"{RECOPY} edition=2021",
@@ -280,22 +242,23 @@ def committed_text(project: Path, relative: str) -> str | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def replaced_files(
-    project: Path, template_root: Path, answers: dict[str, Any], answers_file: str
-) -> list[Finding]:
+def replaced_files(project: Path, reference: Path, theirs: list[str]) -> list[Finding]:
     """Files of the crate that crossflake's own files replaced, or that the user kept.
 
-    These are not in `_skip_if_exists` (the flake needs crossflake's version),
-    so an adopted crate that had its own loses it on --overwrite; git still
-    has it, and the report says where.
+    Every file the template writes except the user's (`theirs`: the
+    skipped-if-existing ones and the answers file): the flake needs
+    crossflake's version, so an adopted crate that had its own loses it on
+    --overwrite; git still has it, and the report says where.
     """
     found = []
-    for relative in REPLACEABLE:
+    for relative in files_in(reference):
         path = project / relative
+        if relative in theirs:
+            continue
         before = committed_text(project, relative) if shutil.which("git") else None
         if before is None or not path.is_file():
             continue  # not the crate's own file (or no git to tell)
-        ours = written_by_template(project, template_root, answers, answers_file, relative)
+        ours = same_as_template(project, reference, relative)
         current = path.read_text(encoding="utf-8")
         if ours and before != current:
             found.append(
@@ -331,11 +294,15 @@ def git_note(created_repository: bool) -> list[Finding]:
 
 
 def findings_for(
-    project: Path, template_root: Path, answers_file: str, created_repository: bool = False
+    project: Path,
+    reference: Path,
+    answers: dict[str, Any],
+    theirs: list[str],
+    editions: list[str],
+    created_repository: bool = False,
 ) -> list[Finding] | None:
     """Every finding for the project; None when Cargo.toml is the template's own (fresh copy)."""
-    answers = read_answers(project, answers_file)
-    if written_by_template(project, template_root, answers, answers_file, "Cargo.toml"):
+    if same_as_template(project, reference, "Cargo.toml"):
         return None
     try:
         layout = crate_layout(project)
@@ -369,7 +336,7 @@ def findings_for(
     else:
         checks = [
             *check_name(layout, answers),
-            *check_edition(layout, answers),
+            *check_edition(layout, answers, editions),
             *check_kind(programs, answers),
         ]
     return [
@@ -377,7 +344,7 @@ def findings_for(
         *lock_findings(project),
         *old_style_findings(project),
         *notes(layout, programs, answers),
-        *replaced_files(project, template_root, answers, answers_file),
+        *replaced_files(project, reference, theirs),
         *git_note(created_repository),
     ]
 
@@ -413,23 +380,22 @@ def summary(project: Path) -> str:
     return f"package {layout.name}, edition {layout.edition or DEFAULT_EDITION}"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--template", type=Path, required=True)
-    parser.add_argument("--answers-file", default=".copier-answers.yml")
-    parser.add_argument("--project", type=Path, default=Path.cwd())
-    parser.add_argument("--created-repository", action="store_true")
-    options = parser.parse_args(argv)
+def report_adoption(
+    project: Path,
+    reference: Path,
+    answers: dict[str, Any],
+    theirs: list[str],
+    editions: list[str],
+    created_repository: bool = False,
+) -> None:
+    """Print the report for an adopted crate (nothing for a fresh one); never raise.
+
+    `reference` is what copier writes with these answers, `theirs` the files
+    that stay the user's, `editions` the editions the template offers.
+    """
     try:
-        findings = findings_for(
-            options.project, options.template, options.answers_file, options.created_repository
-        )
+        findings = findings_for(project, reference, answers, theirs, editions, created_repository)
         if findings is not None:
-            print(report(findings, summary(options.project)))
+            print(report(findings, summary(project)))
     except Exception as error:  # advice only: never fail the copy
         print(f"crossflake adopt check could not finish ({error!r}); nothing was changed.")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

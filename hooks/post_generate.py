@@ -9,8 +9,8 @@ project whose files are not `git add`ed fails `nix build` with a confusing
   does not track yet (never the user's other files, never ignored ones);
   elsewhere it creates the repository and adds the whole folder (an adopted
   crate's own files included, .gitignore respected); then reports what an
-  adopted crate needs (hooks/adopt_check.py; silent for a fresh project) and
-  prints next steps naming the crate's real programs;
+  adopted crate needs (hooks/adopt_check.py; silent for a fresh project).
+  The next steps come from copier itself (`_message_after_copy`);
 * on `copier update`: runs three times (two temporary copies outside git, then
   the project); it only `git add`s generated files that git does not track
   yet (new files from the template), and never touches files that may hold
@@ -19,8 +19,9 @@ project whose files are not `git add`ed fails `nix build` with a confusing
 It runs offline, never prompts, is safe to run twice, and never fails once
 the files are written: git problems (missing git, ignored paths) are
 reported as messages with the command to run, not as an exit status.
-Copier runs it with its own Python, so it uses only the standard library plus
-Jinja2 and PyYAML (copier's own dependencies).
+Which files are "generated" is asked from copier (hooks/template_output.py),
+never worked out here. Copier runs this task with its own Python, so it uses
+only the standard library, copier and PyYAML.
 """
 
 from __future__ import annotations
@@ -31,11 +32,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from adopt_check import main as adopt_check
-from generated_files import generated_paths, read_answers, skipped_if_existing
-from next_steps import crate_programs, next_steps
-
-from catalog import resolve_targets
+from adopt_check import report_adoption
+from template_output import files_in, read_answers, skipped_if_existing, template_output
 
 
 def run_git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -112,17 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--operation", choices=["copy", "update"], required=True)
     parser.add_argument("--template", type=Path, required=True)
+    parser.add_argument("--commit", default="", help="the template's commit (vcs_ref_hash)")
     parser.add_argument("--answers-file", default=".copier-answers.yml")
+    parser.add_argument("--editions", default="", help="the offered editions, comma-separated")
     parser.add_argument("--project", type=Path, default=Path.cwd())
     options = parser.parse_args(argv)
 
     project: Path = options.project.resolve()
-    answers = read_answers(project, options.answers_file)
-    paths = [
-        path
-        for path in generated_paths(options.template, answers, options.answers_file)
-        if (project / path).exists()
-    ]
     have_git = shutil.which("git") is not None
     if not have_git:
         print(
@@ -131,42 +125,43 @@ def main(argv: list[str] | None = None) -> int:
             f"  cd {project} && git init && git add -A",
             file=sys.stderr,
         )
+    in_repository = have_git and inside_work_tree(project)
+    if options.operation == "update" and not in_repository:
+        return 0  # copier's temporary copies (or no git): nothing to stage
+    answers = read_answers(project, options.answers_file)
+    with template_output(options.template, options.commit, answers, options.answers_file) as output:
+        paths = [path for path in files_in(output) if (project / path).exists()]
         if options.operation == "update":
-            return 0
-
-    if options.operation == "update":
-        if inside_work_tree(project):
             # Update: only new files; changed ones stay for the user to review.
             git_add(project, untracked(project, paths))
-        return 0
-
-    created = False
-    if have_git and inside_work_tree(project):
-        # An existing repository (adopting a crate, or a monorepo): stage what was
-        # generated; the user's other files are theirs to manage.
-        git_add(project, to_stage(project, options.template, paths))
-    elif have_git:
-        # A repository created here holds the whole project: that includes an
-        # adopted crate's own files (src/bin/*, build.rs...), which the flake
-        # must see too. `git add .` leaves ignored files out without failing.
-        result = run_git(project, "init", "--quiet")
-        created = result.returncode == 0
-        if created:
-            git_add(project, ["."])
-        else:
-            print(f"crossflake: `git init` failed in {project}:\n{result.stderr}", file=sys.stderr)
-    # Adopting an existing crate: what to fix (read-only, never fails), after git
-    # so that it can tell what git ignores.
-    adopt_check(
-        [
-            f"--template={options.template}",
-            f"--answers-file={options.answers_file}",
-            f"--project={project}",
-            *(["--created-repository"] if created else []),
-        ]
-    )
-    build_targets = resolve_targets(options.template, answers)
-    print(next_steps(project, build_targets, crate_programs(project, answers)))
+            return 0
+        created = False
+        if in_repository:
+            # An existing repository (adopting a crate, or a monorepo): stage what was
+            # generated; the user's other files are theirs to manage.
+            git_add(project, to_stage(project, options.template, paths))
+        elif have_git:
+            # A repository created here holds the whole project: that includes an
+            # adopted crate's own files (src/bin/*, build.rs...), which the flake
+            # must see too. `git add .` leaves ignored files out without failing.
+            result = run_git(project, "init", "--quiet")
+            created = result.returncode == 0
+            if created:
+                git_add(project, ["."])
+            else:
+                print(
+                    f"crossflake: `git init` failed in {project}:\n{result.stderr}", file=sys.stderr
+                )
+        # Adopting an existing crate: what to fix (read-only, never fails), after git
+        # so that it can tell what git ignores.
+        report_adoption(
+            project,
+            output,
+            answers=answers,
+            theirs=[*skipped_if_existing(options.template), options.answers_file],
+            editions=[edition for edition in options.editions.split(",") if edition],
+            created_repository=created,
+        )
     return 0
 
 

@@ -28,8 +28,15 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests" / "terminal"), str(ROOT / "hooks")]
+# The import roots pyproject.toml declares for the tests (tool.pytest pythonpath).
+sys.path[:0] = [
+    str(ROOT / root)
+    for root in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "pytest"
+    ]["ini_options"]["pythonpath"]
+]
 
+from support import load_catalog  # noqa: E402
 from terminal_session import (  # noqa: E402
     COLUMNS,
     ENTER,
@@ -39,8 +46,6 @@ from terminal_session import (  # noqa: E402
     checkbox_rows,
     snapshot_template,
 )
-
-from catalog import load_catalog  # noqa: E402
 
 SOURCE = "https://github.com/crossflake/crossflake"
 PROJECT = "my-crate"

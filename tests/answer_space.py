@@ -13,7 +13,6 @@ the validators against it, and the renders against the formats' parsers.
 
 from __future__ import annotations
 
-import ast
 import functools
 import os
 import re
@@ -37,23 +36,16 @@ def choice_values(question: str) -> list[str]:
     return [str(v["value"] if isinstance(v, dict) else v) for v in choices.values()]
 
 
-def nixpkgs_branches() -> list[str]:
-    """The branches copier.yml offers (its choices are a Jinja loop over a literal list)."""
-    match = re.search(r"for branch in (\[[^\]]*\])", COPIER["nixpkgs_branch"]["choices"])
-    assert match, "copier.yml: nixpkgs_branch choices no longer loop over a literal list"
-    return list(ast.literal_eval(match.group(1)))
-
-
 HOSTS = list(CATALOG["hosts"])
 TARGETS = list(CATALOG["targets"])
-BRANCHES = nixpkgs_branches()
+BRANCHES = list(CATALOG["nixpkgs"])
 CRATE_TYPES = choice_values("crate_type")
 LICENSES = choice_values("license")
-EDITIONS = choice_values("edition")
+EDITIONS = list(CATALOG["rust"]["editions"])
 LINKINGS = choice_values("linking")
 CI_CHOICES = choice_values("ci")
 BINARY_CACHES = choice_values("binary_cache")
-CHANNELS = ["stable", "beta", "nightly"]
+CHANNELS = list(CATALOG["rust"]["channels"])
 FIRST_GLIBC_MINOR = min(
     int(t["min_glibc"].split(".")[1]) for t in CATALOG["targets"].values() if t.get("min_glibc")
 )
@@ -264,9 +256,7 @@ def valid_answers(draw: st.DrawFn, *, text_size: int = 40) -> dict[str, Any]:
         if darwin_host or from_linux or not CATALOG["targets"][t]["darwin_hosts_only"]
     ]
     targets = draw(st.lists(st.sampled_from(reachable), min_size=1, unique=True))
-    branches = [
-        b for b in BRANCHES if all(CATALOG["hosts"][h]["dropped_after"] in (None, b) for h in hosts)
-    ]
+    branches = [b for b in BRANCHES if set(hosts) <= set(CATALOG["nixpkgs"][b]["hosts"])]
     crate_type = draw(st.sampled_from(CRATE_TYPES))
     answers: dict[str, Any] = {
         "crate_name": draw(crate_names(crate_type)),
@@ -518,18 +508,23 @@ def refusals(draw: st.DrawFn, kind: str) -> Refusal:
         answers["toolchain"] = "stable"
         return Refusal(answers, "targets", rf"{q(target)} needs a macOS host among the hosts", kind)
     if kind == "branch-without-dropped-host":
-        dropping = [h for h in HOSTS if CATALOG["hosts"][h]["dropped_after"]]
-        host = draw(st.sampled_from(dropping))
-        kept = CATALOG["hosts"][host]["dropped_after"]
+        branch = draw(
+            st.sampled_from(
+                [b for b in BRANCHES if set(CATALOG["nixpkgs"][b]["hosts"]) < set(HOSTS)]
+            )
+        )
+        host = draw(
+            st.sampled_from([h for h in HOSTS if h not in CATALOG["nixpkgs"][branch]["hosts"]])
+        )
         answers["hosts"] = (
             [*answers["hosts"], host] if host not in answers["hosts"] else answers["hosts"]
         )
-        branch = draw(st.sampled_from([b for b in BRANCHES if b != kept]))
         answers["nixpkgs_branch"] = branch
+        kept = [b for b in BRANCHES if set(answers["hosts"]) <= set(CATALOG["nixpkgs"][b]["hosts"])]
         return Refusal(
             answers,
             "nixpkgs_branch",
-            rf"{q(branch)} no longer builds for .*{q(host)}.*: pick {q(kept)}",
+            rf"{q(branch)} no longer builds for .*{q(host)}.*: pick {q(' or '.join(kept))}",
             kind,
         )
     # unknown-choice

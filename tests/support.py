@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from copier import run_copy
+from jinja2 import FileSystemLoader
+from jinja2.sandbox import SandboxedEnvironment
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,11 +27,42 @@ else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 TEMPLATE_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(TEMPLATE_ROOT / "hooks"))
 
-from catalog import load_catalog, resolve_targets  # noqa: E402
 
-CATALOG = load_catalog(TEMPLATE_ROOT)
+def load_catalog(template_root: Path = TEMPLATE_ROOT) -> dict[str, Any]:
+    """The catalog (catalog/targets.yml): every platform fact, as copier.yml reads it."""
+    return yaml.safe_load((template_root / "catalog" / "targets.yml").read_text(encoding="utf-8"))
+
+
+def plain_defaults(template_root: Path = TEMPLATE_ROOT) -> dict[str, Any]:
+    """copier.yml's defaults that are values, not Jinja (those depend on other answers)."""
+    config = yaml.safe_load((template_root / "copier.yml").read_text(encoding="utf-8"))
+    return {
+        name: question["default"]
+        for name, question in config.items()
+        if isinstance(question, dict)
+        and "default" in question
+        and "{" not in json.dumps(question["default"])
+    }
+
+
+def resolve_targets(template_root: Path, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """`build_targets` for these answers: catalog/resolve.jinja, rendered as copier.yml does.
+
+    The tests' oracle for per-target facts. Unanswered questions take copier.yml's
+    defaults (read from it, never restated here); copier itself offers no API to
+    read a computed answer.
+    """
+    environment = SandboxedEnvironment(loader=FileSystemLoader(str(template_root)))
+    context = {
+        **plain_defaults(template_root),
+        **answers,
+        "catalog": load_catalog(template_root),
+    }
+    return json.loads(environment.get_template("catalog/resolve.jinja").render(context))
+
+
+CATALOG = load_catalog()
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
@@ -101,9 +135,8 @@ def render(
         defaults=True,
         unsafe=run_tasks,
         skip_tasks=not run_tasks,
-        quiet=True,
         vcs_ref="HEAD",
-        **options,
+        **{"quiet": True, **options},
     )
     return destination
 
@@ -135,6 +168,7 @@ __all__ = [
     "TEMPLATE_ROOT",
     "TOOLS_BIN",
     "find_tool",
+    "load_catalog",
     "nix_eval_json",
     "read_toml",
     "render",

@@ -12,17 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import nixenv
 import pytest
 from support import IN_CI, require_tool
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import nixenv
 
 HOMELESS_SHELTER = Path("/homeless-shelter")
 RUST_SYSROOT = Path("/opt/crossflake/rust-1.63-sysroot")

@@ -22,16 +22,12 @@ std build), the real nixpkgs/naersk, hermeticity, or that the macOS program runs
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
+import macho
 import nixenv
 import pytest
 from flake_projects import generate
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "cross"))
-
-import macho
 
 pytestmark = pytest.mark.nix
 

@@ -21,7 +21,7 @@ import nixenv
 import pytest
 from flake_cases import EVAL_CASES, answers_of
 from flake_projects import generate
-from support import CATALOG, TEMPLATE_ROOT, resolve_targets
+from support import TEMPLATE_ROOT, resolve_targets
 
 pytestmark = pytest.mark.nix
 
@@ -60,14 +60,14 @@ def test_release_packs_exactly_the_hosts_packages(
     answers, project, overrides = case
     if answers.get("crate_type", "bin") != "bin":
         pytest.skip("a library has no release (test_library_has_no_release)")
-    families = {t["triple"]: t["family"] for t in resolve_targets(TEMPLATE_ROOT, answers)}
+    archives = {t["triple"]: t["archive"] for t in resolve_targets(TEMPLATE_ROOT, answers)}
     for host in answers["hosts"]:
         release = release_of(project, host, overrides)
         assert release["name"] == "hello-cross-0.1.0-release"
         packed = {path: (fmt, name) for fmt, path, name in PACK.findall(release["command"])}
         expected = {
             release["outs"][p.triple]: (
-                CATALOG["archives"][families[p.triple]],
+                archives[p.triple],
                 f"hello-cross-0.1.0-{p.triple}",
             )
             for p in flake_outputs.buildable_on(host, answers)

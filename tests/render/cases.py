@@ -43,7 +43,7 @@ TARGET_SETS = [
 LINKING = ["static", "dynamic"]
 TOOLCHAINS = ["stable", "beta", "nightly", "1.85.0", "1.91.1"]
 CRATE_TYPES = ["bin", "lib"]
-EDITIONS = ["2024", "2021"]
+EDITIONS = list(CATALOG["rust"]["editions"])
 GLIBC = ["2.17", "2.28", "2.31"]
 
 MATRIX_SIZE = 16

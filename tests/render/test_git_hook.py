@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from support import TEMPLATE_ROOT, render
 
 HOOK = TEMPLATE_ROOT / "hooks" / "post_generate.py"
@@ -65,20 +66,46 @@ def test_running_the_task_again_changes_nothing(tmp_path: Path) -> None:
     assert git(project, "ls-files", "--stage") == before
 
 
-def test_next_steps_name_every_target_command(tmp_path: Path) -> None:
-    project = render(tmp_path / "steps", {"crate_name": "steps"})
-    git(project, "init", "--quiet")
-    result = run_hook(project, "copy")
-    assert result.returncode == 0, result.stderr
+def test_one_message_after_a_copy_names_every_target_command(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The next steps are copier's `_message_after_copy`, from includes/commands.jinja
+    like PLATFORMS.md's: printed once, after the task, with commands and no placeholder."""
+    answers = {"crate_name": "steps", "hosts": ["x86_64-linux", "aarch64-darwin"]}
+    render(tmp_path / "steps", answers, run_tasks=True, quiet=False)
+    message = capfd.readouterr().err
+    assert message.count("Created steps in ") == 1
+    assert message.count("Next steps:") == 1
     for triple in (
         "x86_64-unknown-linux-musl",
         "aarch64-unknown-linux-musl",
         "x86_64-pc-windows-gnu",
     ):
-        assert f"nix build .#{triple}" in result.stdout
-        assert f"cargo-zigbuild test --target {triple}" in result.stdout
-    assert "wine result/bin/steps.exe" in result.stdout
-    assert "qemu-aarch64 result/bin/steps" in result.stdout
+        assert f"nix build .#{triple}" in message
+        assert f"nix run .#{triple} (on x86_64-linux)" in message
+        assert f"cargo-zigbuild test --target {triple}" in message
+    assert "<" not in message.split("Next steps:")[1], "no placeholder such as <crate>"
+    platforms = (tmp_path / "steps" / "PLATFORMS.md").read_text(encoding="utf-8")
+    assert "`nix run .#x86_64-pc-windows-gnu` (on x86_64-linux)" in platforms
+
+
+def test_a_library_gets_library_commands_everywhere(
+    tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A library has no program: neither the message nor PLATFORMS.md offers to run one."""
+    render(
+        tmp_path / "lib",
+        {"crate_name": "lib-only", "crate_type": "lib"},
+        run_tasks=True,
+        quiet=False,
+    )
+    message = capfd.readouterr().err
+    platforms = (tmp_path / "lib" / "PLATFORMS.md").read_text(encoding="utf-8")
+    assert "a library: each build proves it compiles" in message
+    assert "compile check (library)" in platforms
+    for text in (message, platforms):
+        assert "nix run" not in text and "result/bin" not in text
+    assert "cargo-zigbuild test --target aarch64-unknown-linux-musl" in message
 
 
 def test_inside_an_enclosing_repository_files_are_added_there(tmp_path: Path) -> None:

@@ -10,10 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from support import CATALOG, TEMPLATE_ROOT
-
-sys.path.insert(0, str(TEMPLATE_ROOT / "scripts"))
 from readme_platforms import END, START, platform_table
+from support import CATALOG, TEMPLATE_ROOT
 
 README = (TEMPLATE_ROOT / "README.md").read_text(encoding="utf-8")
 
