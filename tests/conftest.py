@@ -1,5 +1,5 @@
-"""Configuration every test file shares: pytest-copie renders this template, and
-Hypothesis runs the property tests with one fixed profile."""
+"""Configuration every test file shares: Hypothesis runs the property tests with
+one fixed profile. (Every test renders through copier's own API: support.render.)"""
 
 from __future__ import annotations
 
@@ -9,14 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir
-from support import TEMPLATE_ROOT
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    # pytest-copie's `copie` fixture renders the template named by --template;
-    # default it to this repository so `pytest` needs no extra option.
-    if getattr(config.option, "template", None) in (None, ""):
-        config.option.template = str(TEMPLATE_ROOT)
     # The fixed profile below, unless --hypothesis-profile names another.
     if not config.getoption("hypothesis_profile", default=None):
         settings.load_profile("crossflake")

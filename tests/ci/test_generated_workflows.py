@@ -1,4 +1,4 @@
-"""Rung L1 for the generated CI (answer `ci = github`): the workflow is what the answers say,
+"""Rung 1 for the generated CI (answer `ci = github`): the workflow is what the answers say,
 passes actionlint, and its release step merges the hosts' archives correctly.
 
 - the build matrix is exactly the `hosts` answer, each on the catalog's GitHub runner label;

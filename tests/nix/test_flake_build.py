@@ -1,4 +1,4 @@
-"""Rung L3 (nix build with host tools): a generated flake's cross packages build inside a real
+"""Rung 3 (nix build with host tools): a generated flake's cross packages build inside a real
 Nix builder and the binaries run.
 
 The builder is Nix's own: cleared environment, HOME=/homeless-shelter, and build users

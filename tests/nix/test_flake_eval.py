@@ -1,4 +1,4 @@
-"""Rung L1 (eval with stubs): generated flakes evaluate offline, and hand naersk and fenix the
+"""Rung 1 (eval with stubs): generated flakes evaluate offline, and hand naersk and fenix the
 right arguments, for a matrix of answer sets (tests/nix/flake_cases.py).
 
 Each project is rendered once per module, tracked with git (flakes see only tracked files) and

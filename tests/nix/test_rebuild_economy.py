@@ -1,4 +1,4 @@
-"""Rung L1 (eval with stubs): rebuild economy of generated flakes, measured on derivation paths.
+"""Rung 1 (eval with stubs): rebuild economy of generated flakes, measured on derivation paths.
 
 Nix rebuilds a derivation exactly when its `.drv` path changes, so these tests instantiate the
 packages before and after a change and compare paths; nothing is built.

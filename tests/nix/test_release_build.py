@@ -1,4 +1,4 @@
-"""Rung L3 (nix build with host tools): `nix build .#release` packs every cross package of a
+"""Rung 3 (nix build with host tools): `nix build .#release` packs every cross package of a
 host into reproducible archives whose programs run after unpacking.
 
 The project is test_flake_build.py's (same crate, answers and sources, so Nix reuses the

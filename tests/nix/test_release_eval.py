@@ -1,4 +1,4 @@
-"""Rung L1 (eval with stubs): `packages.<host>.release` packs exactly the packages that host
+"""Rung 1 (eval with stubs): `packages.<host>.release` packs exactly the packages that host
 builds, each in its platform's format, for every answer set of tests/nix/flake_cases.py.
 
 The release derivation's build command calls `pack FORMAT PACKAGE NAME` once per archive; the

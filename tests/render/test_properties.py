@@ -44,6 +44,7 @@ from answer_space import (
 from copier import run_copy, run_recopy
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 from support import (
     TEMPLATE_ROOT,
     nix_eval_json,
@@ -138,6 +139,35 @@ def answers_file(project: Path) -> dict[str, Any]:
     return {key: value for key, value in saved.items() if not key.startswith("_")}
 
 
+MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+"""A CommonMark parser with GitHub's table and strikethrough extensions."""
+
+
+def readme_paragraph(project: Path) -> str:
+    """The README's description as a Markdown reader gets it: the one block between
+    the title and the next heading must be a paragraph of plain text and line breaks."""
+    tokens = MARKDOWN.parse((project / "README.md").read_text(encoding="utf-8"))
+    assert [t.type for t in tokens[:3]] == ["heading_open", "inline", "heading_close"]
+    following = tokens[3:6]
+    assert [t.type for t in following] == ["paragraph_open", "inline", "paragraph_close"], (
+        "the description turned into other Markdown blocks"
+    )
+    pieces = []
+    for child in following[1].children or []:
+        assert child.type in {"text", "softbreak", "hardbreak"}, f"markup: {child.type}"
+        pieces.append(child.content if child.type == "text" else "\n")
+    return "".join(pieces)
+
+
+def as_markdown_reads(text: str) -> str:
+    """What a paragraph keeps of typed text: everything, line breaks included, but
+    each line's indentation, the last line's trailing blanks (Markdown ignores
+    both) and, as this parser reads CommonMark, Unicode blanks around the whole."""
+    lines = [line.lstrip(" \t") for line in text.split("\n")]
+    lines[-1] = lines[-1].rstrip(" \t")
+    return "\n".join(lines).strip()
+
+
 def check_project(project: Path, answers: dict[str, Any]) -> None:
     """Everything a valid answer set must produce; fails with what disagrees."""
     assert answers_file(project) == saved_answers(answers), "the answers file differs"
@@ -164,6 +194,9 @@ def check_project(project: Path, answers: dict[str, Any]) -> None:
     parse_nix(project_files(project, ".nix"))
     description = nix_eval_json("(import ./flake.nix).description", project)
     assert description == answers["description"], "flake.nix changed the description"
+
+    if (project / "README.md").is_file():
+        assert readme_paragraph(project) == as_markdown_reads(answers["description"])
 
     triples = [target["triple"] for target in resolve_targets(TEMPLATE_ROOT, answers)]
     assert toolchain["targets"] == triples

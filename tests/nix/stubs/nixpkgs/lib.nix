@@ -2,7 +2,7 @@
 #
 # Every function here behaves like its nixpkgs namesake for the inputs the generated flake
 # uses; none of it is copied from nixpkgs. A function the generated flake needs but that is
-# missing here shows up as "attribute 'X' missing" in the L1 tests: add it here.
+# missing here shows up as "attribute 'X' missing" in the rung-1 tests: add it here.
 let
   b = builtins;
 
