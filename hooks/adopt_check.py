@@ -293,16 +293,22 @@ def git_note(created_repository: bool) -> list[Finding]:
     ]
 
 
-def findings_for(
-    project: Path,
-    reference: Path,
-    answers: dict[str, Any],
-    theirs: list[str],
-    editions: list[str],
-    created_repository: bool = False,
-) -> list[Finding] | None:
+@dataclass
+class Adoption:
+    """What the report compares: the project, and what copier writes with its answers."""
+
+    project: Path
+    reference: Path  # what copier writes with these answers (template_output)
+    answers: dict[str, Any]
+    theirs: list[str]  # files that stay the user's: skipped-if-existing, the answers file
+    editions: list[str]  # the editions the template offers
+    created_repository: bool = False
+
+
+def findings_for(adoption: Adoption) -> list[Finding] | None:
     """Every finding for the project; None when Cargo.toml is the template's own (fresh copy)."""
-    if same_as_template(project, reference, "Cargo.toml"):
+    project, answers = adoption.project, adoption.answers
+    if same_as_template(project, adoption.reference, "Cargo.toml"):
         return None
     try:
         layout = crate_layout(project)
@@ -336,7 +342,7 @@ def findings_for(
     else:
         checks = [
             *check_name(layout, answers),
-            *check_edition(layout, answers, editions),
+            *check_edition(layout, answers, adoption.editions),
             *check_kind(programs, answers),
         ]
     return [
@@ -344,8 +350,8 @@ def findings_for(
         *lock_findings(project),
         *old_style_findings(project),
         *notes(layout, programs, answers),
-        *replaced_files(project, reference, theirs),
-        *git_note(created_repository),
+        *replaced_files(project, adoption.reference, adoption.theirs),
+        *git_note(adoption.created_repository),
     ]
 
 
@@ -380,22 +386,11 @@ def summary(project: Path) -> str:
     return f"package {layout.name}, edition {layout.edition or DEFAULT_EDITION}"
 
 
-def report_adoption(
-    project: Path,
-    reference: Path,
-    answers: dict[str, Any],
-    theirs: list[str],
-    editions: list[str],
-    created_repository: bool = False,
-) -> None:
-    """Print the report for an adopted crate (nothing for a fresh one); never raise.
-
-    `reference` is what copier writes with these answers, `theirs` the files
-    that stay the user's, `editions` the editions the template offers.
-    """
+def report_adoption(adoption: Adoption) -> None:
+    """Print the report for an adopted crate (nothing for a fresh one); never raise."""
     try:
-        findings = findings_for(project, reference, answers, theirs, editions, created_repository)
+        findings = findings_for(adoption)
         if findings is not None:
-            print(report(findings, summary(project)))
+            print(report(findings, summary(adoption.project)))
     except Exception as error:  # advice only: never fail the copy
         print(f"crossflake adopt check could not finish ({error!r}); nothing was changed.")

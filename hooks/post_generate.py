@@ -32,7 +32,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from adopt_check import report_adoption
+from adopt_check import Adoption, report_adoption
 from template_output import files_in, read_answers, skipped_if_existing, template_output
 
 
@@ -155,12 +155,14 @@ def main(argv: list[str] | None = None) -> int:
         # Adopting an existing crate: what to fix (read-only, never fails), after git
         # so that it can tell what git ignores.
         report_adoption(
-            project,
-            output,
-            answers=answers,
-            theirs=[*skipped_if_existing(options.template), options.answers_file],
-            editions=[edition for edition in options.editions.split(",") if edition],
-            created_repository=created,
+            Adoption(
+                project,
+                output,
+                answers,
+                theirs=[*skipped_if_existing(options.template), options.answers_file],
+                editions=[edition for edition in options.editions.split(",") if edition],
+                created_repository=created,
+            )
         )
     return 0
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from adopt_check import report_adoption
+from adopt_check import Adoption, report_adoption
 from copier import run_recopy
 from crate_shapes import LIB_ONLY, MULTI_BIN, SHAPES, WORKSPACE_ROOT, CrateShape, digests
 from project_helpers import commit_all, copy_release, render_plain, tracked
@@ -39,11 +39,13 @@ def adopt_report(history: TemplateHistory, crate: Path) -> None:
     commit = git(history.root, "rev-parse", history.new).strip()
     with template_output(history.root, commit, answers, ANSWERS_FILE) as reference:
         report_adoption(
-            crate,
-            reference,
-            answers,
-            theirs=[*skipped_if_existing(history.root), ANSWERS_FILE],
-            editions=list(CATALOG["rust"]["editions"]),
+            Adoption(
+                crate,
+                reference,
+                answers,
+                theirs=[*skipped_if_existing(history.root), ANSWERS_FILE],
+                editions=list(CATALOG["rust"]["editions"]),
+            )
         )
 
 
