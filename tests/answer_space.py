@@ -534,7 +534,9 @@ def refusals(draw: st.DrawFn, kind: str) -> Refusal:
     if question == "linking" and not has_linux(answers["targets"]):
         answers["targets"] = [*answers["targets"], next(t for t in TARGETS if has_linux([t]))]
         answers["toolchain"] = "stable"
-    known = set(choice_values(question)) if question != "nixpkgs_branch" else set(BRANCHES)
+    known = {"nixpkgs_branch": set(BRANCHES), "edition": set(EDITIONS)}.get(question) or set(
+        choice_values(question)
+    )
     value = draw(
         st.from_regex(r"[A-Za-z0-9][A-Za-z0-9 .-]{0,15}", fullmatch=True).filter(
             lambda v: v not in known

@@ -32,7 +32,7 @@ ALWAYS_GENERATED = [
 def generated(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[dict[str, Any], Path]:
     """The matrix case's answers and the project copier rendered from them."""
     answers = request.param
-    return answers, render(tmp_path / "project", answers)
+    return answers, render(tmp_path / "project", answers, run_tasks=True)
 
 
 def test_every_expected_file_is_generated(generated: tuple[dict[str, Any], Path]) -> None:

@@ -173,7 +173,7 @@ def test_pick_targets_with_arrow_keys_and_space(session: CopierSession, template
     assert "aarch64-unknown-linux" not in flake
     screen = normalize(session.transcript())
     assert f"nix build .#{triples[3]} then nix run .#{triples[3]}" in screen
-    assert "qemu-arm result/bin/hello-cross" in screen
+    assert "nix run .#armv7-unknown-linux-musleabihf" in screen
 
 
 def test_invalid_crate_names_are_explained_and_corrected(
