@@ -56,3 +56,28 @@ def package_names(host: str, answers: dict[str, Any]) -> set[str]:
 def is_exact(answers: dict[str, Any]) -> bool:
     """An exact toolchain version (pinned by the `rust-manifest` input), not a channel."""
     return answers.get("toolchain", "stable") not in EXACT_CHANNELS
+
+
+def runnable_on(host: str, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """Resolved targets whose programs ``host`` runs: natively (the target is the host's own
+    system) or under the catalog's emulator where ``runner_hosts`` names the host."""
+    return [
+        target
+        for target in resolve_targets(TEMPLATE_ROOT, answers)
+        if target["id"] == host or host in target["runner_hosts"]
+    ]
+
+
+def app_names(host: str, answers: dict[str, Any]) -> set[str]:
+    """Exactly the attribute names of `apps.<host>`: the targets the host both builds and
+    runs, for a program (a library has no apps)."""
+    if answers.get("crate_type", "bin") != "bin":
+        return set()
+    built = {p.triple for p in buildable_on(host, answers)}
+    return {t["triple"] for t in runnable_on(host, answers) if t["triple"] in built}
+
+
+def runner_variable(triple: str) -> str:
+    """The environment variable cargo reads a target's runner from (it overrides
+    .cargo/config.toml's `runner`)."""
+    return f"CARGO_TARGET_{triple.upper().replace('-', '_')}_RUNNER"

@@ -166,6 +166,16 @@ def _script_targets(path: Path) -> list[str]:
     ]
 
 
+HOST_GLIBC_FOLDERS = {
+    "x86_64-linux": "/lib/x86_64-linux-gnu",
+    "aarch64-linux": "/usr/aarch64-linux-gnu/lib",
+    "i686-linux": "/usr/i686-linux-gnu/lib",
+}
+"""Debian's glibc per Nix system (the host's own, libc6-arm64-cross, libc6-i386-cross): the
+stub's ``glibc`` of that system mirrors it, standing in for nixpkgs' glibc from the public cache
+(the systems the catalog's ``glibc.nixpkgs_system`` names)."""
+
+
 @dataclass
 class HostTools:
     """Host executables the BUILD-mode stubs link into their packages.
@@ -192,6 +202,7 @@ class HostTools:
     rust_sysroot: str | None = None
     zig_lib: str | None = None
     build_std_config: str | None = None
+    glibc: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def detect(cls, prefix_dirs: Sequence[str] = ("/opt/crossflake/bin",)) -> HostTools:
@@ -252,10 +263,16 @@ class HostTools:
                     "qemu-ppc64le",
                 ]
             ),
-            wine64=pick(["wine64", "wineserver"], dirs=("/usr/lib/wine", "/usr/bin")),
+            # `wine` is the crossflake wrapper (the loader refuses a symlink named wine).
+            wine64=pick(["wine64", "wineserver", "wine"], dirs=("/usr/lib/wine", "/usr/bin")),
             wasmtime=pick(["wasmtime"]),
             # Info-ZIP for the flake's Windows release archives (pkgs.zip).
             extra={"zip": pick(["zip"])},
+            glibc={
+                system: folder
+                for system, folder in HOST_GLIBC_FOLDERS.items()
+                if os.path.isdir(folder)
+            },
         )
 
     def missing_for_zigbuild(self) -> list[str]:
@@ -301,6 +318,9 @@ class HostTools:
             f"  rustSysroot = {sysroot};",
             f"  zigLib = {zig_lib};",
             f"  buildStdConfig = {build_std};",
+            "  glibc = {",
+            *(f"    {system} = {_nix_string(folder)};" for system, folder in self.glibc.items()),
+            "  };",
             "}",
             "",
         ]

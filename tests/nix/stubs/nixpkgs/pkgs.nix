@@ -245,6 +245,27 @@ let
       minimal = stable;
     };
     wineWowPackages = self.wineWow64Packages;
+    # nixpkgs' glibc: the C library and its loader (ld-linux-*) in $out/lib. BUILD mode
+    # mirrors a host folder holding this system's glibc there (mode.glibc.<system>, e.g.
+    # Debian's libc6-arm64-cross for aarch64-linux), so a runner that hands it to qemu as
+    # QEMU_LD_PREFIX really loads a dynamic program with it. Like nixpkgs' it is a derivation
+    # of ITS system (an aarch64-linux glibc on an x86_64 host): real Nix substitutes it from the
+    # public cache, the tests build this one locally with `extra-platforms`. What it does not
+    # prove: that cache.nixos.org has nixpkgs' glibc for that system (rung 4).
+    glibc = mkDerivation {
+      pname = "glibc";
+      version = "2.40";
+      passthru.stubHostTool = "glibc";
+      buildCommand =
+        if building && (mode.glibc or { }) ? ${system} then ''
+          mkdir -p $out
+          cp -rs ${lib.escapeShellArg mode.glibc.${system}} $out/lib
+        ''
+        else ''
+          echo "nixpkgs stub: glibc of ${system} is a placeholder (eval-only stub mode, or no mode.glibc.${system})" >&2
+          exit 1
+        '';
+    };
     wasmtime = hostPackage { pname = "wasmtime"; version = "38.0.0"; };
     nixfmt = hostPackage { pname = "nixfmt"; version = "1.0.0"; };
     nixfmt-rfc-style = self.nixfmt;
