@@ -582,6 +582,55 @@ def build(
     return {name: Path(p) for name, p in results[0]["outputs"].items()}
 
 
+OTHER_SYSTEMS: tuple[str, ...] = ("--option", "extra-platforms", "aarch64-linux i686-linux")
+"""Lets this x86_64 machine build the stub glibc of another system (a /bin/bash builder that only
+makes symlinks), standing in for the public cache, which serves nixpkgs' native glibc of that
+system to a real installation without building it."""
+
+
+def run_app(
+    project: str | os.PathLike[str],
+    attr: str,
+    stubs: str | os.PathLike[str],
+    args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    **kw: Any,
+) -> subprocess.CompletedProcess[str]:
+    """``nix run .#ATTR -- ARGS`` with BUILD-mode ``stubs``: builds the app's closure in the
+    builder (build users), then runs the program as the caller, in ``env`` (default: ours).
+    Returns the finished process; the caller checks its exit code and output."""
+    cmd = [
+        "nix",
+        "run",
+        f".#{attr}",
+        *override_args(stubs, **_with_manifest(project, kw)),
+        *OTHER_SYSTEMS,
+        "--",
+        *args,
+    ]
+    return subprocess.run(
+        cmd,
+        cwd=project,
+        env=nix_env(True, base=env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def realise(drv_path: str, timeout: float = DEFAULT_TIMEOUT) -> str:
+    """Build one ``.drv`` (``nix-store --realise``, build users) and return its output path."""
+    cmd = ["nix-store", "--realise", drv_path, *OTHER_SYSTEMS]
+    proc = subprocess.run(
+        cmd, env=nix_env(True), capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if proc.returncode != 0:
+        raise NixError(cmd, proc.returncode, proc.stdout, proc.stderr)
+    return proc.stdout.split()[-1]
+
+
 if __name__ == "__main__":  # smoke check: python3 tests/nix/nixenv.py PROJECT_DIR
     import sys
 
