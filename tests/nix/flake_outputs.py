@@ -50,7 +50,24 @@ def package_names(host: str, answers: dict[str, Any]) -> set[str]:
     """Exactly the attribute names of `packages.<host>`: `default` plus the feasible triples,
     and `release` (their archives) for a program; a library gets no archives."""
     release = {"release"} if answers.get("crate_type", "bin") == "bin" else set()
-    return {"default", *(p.triple for p in buildable_on(host, answers))} | release
+    images = {f"{t}-image" for t in image_triples(host, answers)}
+    return {"default", *(p.triple for p in buildable_on(host, answers))} | release | images
+
+
+def image_triples(host: str, answers: dict[str, Any]) -> set[str]:
+    """Targets with a container image on ``host``: a program's Linux targets the host builds,
+    answer `images` yes (its default), and a glibc the image can hold (static, or gnu with
+    nixpkgs' glibc in the public cache)."""
+    if answers.get("crate_type", "bin") != "bin" or not answers.get("images", True):
+        return set()
+    built = {p.triple for p in buildable_on(host, answers)}
+    return {
+        t["triple"]
+        for t in resolve_targets(TEMPLATE_ROOT, answers)
+        if t["oci"]
+        and t["triple"] in built
+        and (t["gnu_libc"] is None or t["gnu_libc"]["nixpkgs_system"])
+    }
 
 
 def is_exact(answers: dict[str, Any]) -> bool:
@@ -74,7 +91,8 @@ def app_names(host: str, answers: dict[str, Any]) -> set[str]:
     if answers.get("crate_type", "bin") != "bin":
         return set()
     built = {p.triple for p in buildable_on(host, answers)}
-    return {t["triple"] for t in runnable_on(host, answers) if t["triple"] in built}
+    push = {"push-images"} if image_triples(host, answers) and host.endswith("-linux") else set()
+    return {t["triple"] for t in runnable_on(host, answers) if t["triple"] in built} | push
 
 
 def runner_variable(triple: str) -> str:

@@ -157,7 +157,7 @@ def test_apps_exec_the_runner_on_the_package_program(project: Project) -> None:
         return
     crate = project.answers["crate_name"]
     for host in hosts_of(project):
-        names = flake_outputs.app_names(host, project.answers)
+        names = flake_outputs.app_names(host, project.answers) - {"push-images"}
         if not names:
             continue
         apps = nixenv.eval_json(

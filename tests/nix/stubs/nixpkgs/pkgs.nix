@@ -266,6 +266,76 @@ let
           exit 1
         '';
     };
+    # nixpkgs' CA bundle: $out/etc/ssl/certs/ca-bundle.crt. BUILD mode copies the host's bundle
+    # (Debian's ca-certificates) so an image holds a real file, not a link out of the store.
+    cacert = mkDerivation {
+      pname = "nss-cacert";
+      version = "3.117";
+      buildCommand =
+        if building then ''
+          mkdir -p $out/etc/ssl/certs
+          cp /etc/ssl/certs/ca-certificates.crt $out/etc/ssl/certs/ca-bundle.crt
+        ''
+        else ''
+          echo "nixpkgs stub: cacert is a placeholder (eval-only stub mode)" >&2
+          exit 1
+        '';
+    };
+    # podman (push-images runs it); BUILD mode links the host's.
+    podman = hostPackage { pname = "podman"; version = "5.6.2"; };
+
+    # nixpkgs' dockerTools, the part the generated flake uses: buildLayeredImage with upstream's
+    # arguments (name, tag, contents, config, architecture defaulting to the host's GOARCH,
+    # created), whose result is a gzipped docker archive (`docker load < result`): manifest.json,
+    # the image config JSON {architecture, os = linux, config, rootfs.diff_ids, created} and the
+    # layers. Proves what an image holds (the store closure of contents and config, contents'
+    # files at the image root) and what its config says. Differs from upstream: ONE layer
+    # (upstream spreads the closure over up to 100 popularity-ordered layers) and no
+    # fakeRootCommands/enableFakechroot; store files are copied dereferenced (the BUILD-mode
+    # stub packages are links to host files, which would dangle in an image).
+    dockerTools = {
+      buildLayeredImage =
+        { name, tag ? null, contents ? [ ], config ? { }, created ? "1970-01-01T00:00:01Z"
+        , architecture ? { x86_64 = "amd64"; aarch64 = "arm64"; i686 = "386"; }.${arch}, ... }:
+        let
+          contentsList = if b.isList contents then contents else [ contents ];
+          configJson = b.toJSON { inherit architecture config created; os = "linux"; };
+          # Everything the image must hold: its contents and whatever its config refers to.
+          roots = self.writeText "${name}-roots" (b.concatStringsSep "\n" contentsList + "\n" + configJson);
+        in
+        mkDerivation {
+          name = "docker-image-${name}.tar.gz";
+          inherit configJson contentsList;
+          imageName = lib.toLower name;
+          imageTag = if tag == null then "latest" else lib.toLower tag;
+          exportReferencesGraph = [ "graph" roots ];
+          passthru = { inherit architecture; imageTag = if tag == null then "latest" else tag; };
+          buildCommand = ''
+            # Store paths of the closure: the graph file lists path, deriver, count, references.
+            : > store-paths
+            while read -r path; do
+              read -r _deriver; read -r count
+              for _ in $(seq 1 "$count"); do read -r _ref; done
+              case "$path" in */*-${name}-roots) ;; *) echo "''${path#/}" >> store-paths ;; esac
+            done < graph
+            mkdir root image
+            for p in $contentsList; do cp -rs --no-preserve=mode "$p"/. root/; done
+            tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1 -C root -cf layer.tar .
+            sort -u store-paths | tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1 \
+              --dereference --hard-dereference -C / -rf layer.tar -T -
+            layer=$(sha256sum layer.tar | cut -d' ' -f1)
+            mkdir "image/$layer"
+            mv layer.tar "image/$layer/layer.tar"
+            printf '%s' "$configJson" | sed -e 's/}$//' > config.json
+            printf ',"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' "$layer" >> config.json
+            config=$(sha256sum config.json | cut -d' ' -f1)
+            mv config.json "image/$config.json"
+            printf '[{"Config":"%s.json","RepoTags":["%s:%s"],"Layers":["%s/layer.tar"]}]' \
+              "$config" "$imageName" "$imageTag" "$layer" > image/manifest.json
+            tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1 -C image -c . | gzip -9n > $out
+          '';
+        };
+    };
     wasmtime = hostPackage { pname = "wasmtime"; version = "38.0.0"; };
     nixfmt = hostPackage { pname = "nixfmt"; version = "1.0.0"; };
     nixfmt-rfc-style = self.nixfmt;
