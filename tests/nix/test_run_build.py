@@ -19,9 +19,10 @@ shell's CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER is a store path that runs 
 cargo calls a runner (`RUNNER BINARY ARGS`).
 
 Does NOT prove: the WASI app (rung 1 only: the stub toolchain built from Debian's rustc-web has
-no rust-lld, the linker of wasm32-wasip1, so no WASI package builds here), real nixpkgs' qemu, wine, wasmtime or glibc (paths modelled from upstream; rung
-4), that cache.nixos.org has the aarch64 glibc, or `cargo-zigbuild run` itself reading the
-variable (cargo documents that CARGO_TARGET_<TRIPLE>_RUNNER overrides the config's runner).
+no rust-lld, the linker of wasm32-wasip1, so no WASI package builds here), real nixpkgs'
+qemu, wine, wasmtime or glibc (paths modelled from upstream; rung 4), that cache.nixos.org
+has the aarch64 glibc, or `cargo-zigbuild run` itself reading the variable (cargo documents
+that CARGO_TARGET_<TRIPLE>_RUNNER overrides the config's runner).
 """
 
 from __future__ import annotations
