@@ -99,3 +99,8 @@ def runner_variable(triple: str) -> str:
     """The environment variable cargo reads a target's runner from (it overrides
     .cargo/config.toml's `runner`)."""
     return f"CARGO_TARGET_{triple.upper().replace('-', '_')}_RUNNER"
+
+
+def cross_targets(answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every chosen target as the resolver gives it (all catalog facts)."""
+    return list(resolve_targets(TEMPLATE_ROOT, answers))

@@ -21,6 +21,7 @@ the glibc named (rung 4).
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,3 +181,45 @@ def test_apps_exec_the_runner_on_the_package_program(project: Project) -> None:
             runner = runners[flake_outputs.runner_variable(triple)]
             program = f"{packages[triple]}/bin/{crate}{by_triple[triple]['executable_suffix']}"
             assert f'exec {runner.out_path} {program} "$@"' in script_of(app), (host, triple)
+
+
+def test_images_name_their_platform_and_run_the_package_program(project: Project) -> None:
+    """Each `<triple>-image` gets the catalog's OCI architecture and the package's program as
+    its entrypoint; push-images adds each image with its architecture and variant (dockerTools
+    writes no variant into the image config, so the multi-arch list carries it)."""
+    crate = project.answers["crate_name"]
+    for host in hosts_of(project):
+        triples = flake_outputs.image_triples(host, project.answers)
+        if not triples:
+            continue
+        drv_paths = store_derivations.package_drv_paths(project.path, host, **project.overrides)
+        known = store_derivations.show(drv_paths.values(), recursive=False)
+        by_triple = {t["triple"]: t for t in flake_outputs.cross_targets(project.answers)}
+        for triple in triples:
+            image = known[drv_paths[f"{triple}-image"]]
+            config = json.loads(image.env["configJson"])
+            oci = by_triple[triple]["oci"]
+            assert config["architecture"] == oci["architecture"], triple
+            assert config["os"] == "linux"
+            program = f"{known[drv_paths[triple]].out_path}/bin/{crate}"
+            assert config["config"]["Entrypoint"] == [program], triple
+            assert config["config"]["Env"] == ["SSL_CERT_FILE=/etc/ssl/certs/ca-bundle.crt"]
+        if not host.endswith("-linux"):
+            continue
+        (drv,) = nixenv.eval_json(
+            project.path,
+            f"apps.{host}.push-images",
+            apply="a: builtins.attrNames (builtins.getContext a.program)",
+            **project.overrides,
+        )
+        script = script_of(store_derivations.show([drv], recursive=False)[drv])
+        for triple in triples:
+            oci = by_triple[triple]["oci"]
+            variant = f" --variant {oci['variant']}" if oci["variant"] else ""
+            image = known[drv_paths[f"{triple}-image"]].out_path
+            unpack = f'/bin/gzip -dc {image} > "$tmp"/{triple}.tar\n'
+            platform = f"--os linux --arch {oci['architecture']}{variant}"
+            add = f'manifest add {platform} "$list" docker-archive:"$tmp"/{triple}.tar\n'
+            assert unpack in script and add in script, (triple, script)
+        assert script.count("manifest add") == len(triples)
+        assert 'manifest push --all "$list" "$1"' in script

@@ -281,6 +281,8 @@ let
           exit 1
         '';
     };
+    # gzip (push-images unpacks the images with it); BUILD mode links the host's.
+    gzip = hostPackage { pname = "gzip"; version = "1.14"; };
     # podman (push-images runs it); BUILD mode links the host's.
     podman = hostPackage { pname = "podman"; version = "5.6.2"; };
 
