@@ -5,7 +5,7 @@ The packages build in a real Nix builder (build users, HOME=/homeless-shelter) w
 BUILD-mode stubs, as in test_flake_build.py; `nix run` then builds the app's closure (the
 runner script, its emulator, the glibc root) and runs the program as the caller, with
 QEMU_LD_PREFIX removed from the environment. The stub packages point at host tools: qemu-user,
-the Wine wrapper, and for nixpkgs' glibc of
+the Wine wrapper, the WASI runner over wasmtime's Python API, and for nixpkgs' glibc of
 aarch64-linux Debian's libc6-arm64-cross (the test double's glibc, built here as a derivation of
 aarch64-linux with `extra-platforms`, where a real installation substitutes nixpkgs' glibc from
 the public cache). The program prints its greeting and then its arguments, so the output proves
@@ -14,15 +14,15 @@ the arguments after `--` reach it.
 Proves: the app of each target runs its package's program through the target's runner; a
 dynamic aarch64 program loads the glibc the flake hands qemu (a control without it fails);
 armv7 gnu, for which the public cache has no glibc, runs with Debian's libc6-armhf-cross found
-by the runner itself; Windows runs under Wine; the dev
+by the runner itself; Windows runs under Wine and WASI under the wasmtime runner; the dev
 shell's CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER is a store path that runs the binary as
 cargo calls a runner (`RUNNER BINARY ARGS`).
 
-Does NOT prove: the WASI app (rung 1 only: the stub toolchain built from Debian's rustc-web has
-no rust-lld, the linker of wasm32-wasip1, so no WASI package builds here), real nixpkgs'
-qemu, wine, wasmtime or glibc (paths modelled from upstream; rung 4), that cache.nixos.org
-has the aarch64 glibc, or `cargo-zigbuild run` itself reading the variable (cargo documents
-that CARGO_TARGET_<TRIPLE>_RUNNER overrides the config's runner).
+Does NOT prove: real nixpkgs' qemu, wine, wasmtime or glibc (paths modelled from upstream;
+rung 4), that cache.nixos.org has the aarch64 glibc, or `cargo-zigbuild run` itself reading
+the variable (cargo documents that CARGO_TARGET_<TRIPLE>_RUNNER overrides the config's
+runner). The WASI package is built with Debian's Rust 1.63, whose WASI is `wasm32-wasi` linked
+by wasm-ld-14: its flake record is rewritten for that, as in test_release_build.py.
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ from pathlib import Path
 import flake_outputs
 import nixenv
 import pytest
-from flake_projects import generate, git
+from flake_projects import generate, git, track
 from support import require_tool
+from test_release_build import WASI_163
 
 pytestmark = pytest.mark.nix
 
@@ -121,6 +122,32 @@ def test_nix_run_prints_the_programs_output_with_nothing_set(
     if triple.startswith("armv7"):
         require_tool("/usr/arm-linux-gnueabihf/lib/ld-linux-armhf.so.3", "armv7 glibc (Debian)")
     assert nix_run(project, triple, build_stubs, clean_env) == expected(platform)
+
+
+@pytest.fixture(scope="module")
+def wasi_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A WASI-only project, its flake record adapted to Debian's Rust 1.63 as
+    test_release_build.py does (`wasm32-wasi`, linked by LLVM 14's wasm-ld)."""
+    require_tool("/usr/bin/wasm-ld-14", "links Rust 1.63's wasm rlibs")
+    answers = {**ANSWERS, "targets": ["wasm32-wasip1"]}
+    path = with_main(generate(tmp_path_factory.mktemp("wasi") / CRATE, answers))
+    flake = path / "flake.nix"
+    text, count = WASI_163.subn(
+        r'\1"wasm32-wasi";\n\2[ "-C" "linker=/usr/bin/wasm-ld-14" ];\n', flake.read_text()
+    )
+    assert count == 1, "the flake's targets block changed: update WASI_163"
+    flake.write_text(text)
+    return track(path)
+
+
+@pytest.mark.usefixtures("no_homeless_shelter")
+def test_nix_run_wasi_prints_the_programs_output(
+    wasi_project: Path, build_stubs: Path, clean_env: dict[str, str]
+) -> None:
+    require_tool("wasmtime", "the stub wasmtime package links the host's WASI runner")
+    output = nix_run(wasi_project, "wasm32-wasip1", build_stubs, clean_env)
+    # Rust 1.63 reports an empty OS on wasm32-wasi (newer Rust says "wasi").
+    assert output == expected("wasm32-")
 
 
 @pytest.mark.usefixtures("no_homeless_shelter")
