@@ -237,7 +237,10 @@ let
       bins = [ "qemu-aarch64" "qemu-arm" "qemu-i386" "qemu-x86_64" "qemu-riscv64" "qemu-s390x" "qemu-ppc64le" ];
     };
     wine64 = hostPackage { pname = "wine64"; version = "10.0"; bins = [ "wine64" "wine" "wineserver" ]; };
-    # nixpkgs' 64-bit wine; `wine64` is kept as an alias like in recent nixpkgs.
+    # nixpkgs' 64-bit wine; `wine64` is kept as an alias like in recent nixpkgs. Its bin/wine is
+    # what the flake's Windows runner execs (BUILD mode: the host's `wine` wrapper script). The
+    # emulator stubs (qemu, wine, wasmtime) prove the runners' paths and that the host tools they
+    # link run the programs; not that nixpkgs' builds of them behave the same (rung 4).
     wineWow64Packages = rec {
       stable = hostPackage { pname = "wine-wow64"; version = "10.0"; key = "wine64"; bins = [ "wine64" "wine" "wineserver" ]; };
       staging = stable;
