@@ -289,6 +289,9 @@ def valid_answers(draw: st.DrawFn, *, text_size: int = 40) -> dict[str, Any]:
             answers["cachix_cache"] = draw(
                 st.from_regex(r"[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?", fullmatch=True)
             )
+    # Asked (and saved) only for a program with a Linux target.
+    if answers["crate_type"] == "bin" and has_linux(targets):
+        answers["images"] = draw(st.booleans())
     return answers
 
 

@@ -50,6 +50,7 @@ CASES: dict[str, dict[str, Any]] = {
         "cachix_cache": "hello-cache",
     },
     "bin-linux-host": {"hosts": ["x86_64-linux"], "targets": ["aarch64-linux", "wasm32-wasip1"]},
+    "bin-no-images": {"hosts": ["x86_64-linux"], "targets": ["aarch64-linux"], "images": False},
     "lib-arm-hosts": {
         "crate_type": "lib",
         "hosts": ["aarch64-linux", "aarch64-darwin"],
@@ -99,6 +100,34 @@ def test_release_job_only_for_programs(case: tuple[dict[str, Any], Path]) -> Non
     assert any(".#release" in run for run in runs) == bin_crate
 
 
+def test_image_job_pushes_on_tags_from_the_first_linux_host(
+    case: tuple[dict[str, Any], Path],
+) -> None:
+    """A program with images and a Linux target gets an `images` job: on version tags only,
+    after the builds, on the first Linux host's runner, logging in to ghcr.io with the
+    workflow's token and running push-images to ghcr.io/<repository>:<version>."""
+    answers, project = case
+    jobs = workflow(project)["jobs"]
+    wanted = (
+        answers.get("crate_type", "bin") == "bin"
+        and answers.get("images", True)
+        and any(CATALOG["targets"][t]["family"] == "linux" for t in answers["targets"])
+    )
+    assert ("images" in jobs) == wanted
+    if not wanted:
+        return
+    job = jobs["images"]
+    first_linux = next(h for h in answers["hosts"] if not CATALOG["hosts"][h]["darwin"])
+    assert job["runs-on"] == CATALOG["hosts"][first_linux]["github_runner"]
+    assert job["if"] == "startsWith(github.ref, 'refs/tags/v')"
+    assert job["needs"] == "build"
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    assert 'login ghcr.io --username "$ACTOR" --password-stdin' in runs
+    assert 'nix run -L .#push-images -- "ghcr.io/${REPOSITORY,,}:${TAG#v}"' in runs
+    logins = [step for step in job["steps"] if "login ghcr.io" in step.get("run", "")]
+    assert logins[0]["env"]["TOKEN"] == "${{ github.token }}"
+
+
 def test_cache_is_used_by_name_and_the_token_only_as_a_secret(
     case: tuple[dict[str, Any], Path],
 ) -> None:
@@ -134,6 +163,8 @@ def test_actions_are_pinned_and_permissions_least_privilege(
                 "id-token": "write",
                 "attestations": "write",
             }
+        elif name == "images":
+            assert job["permissions"] == {"contents": "read", "packages": "write"}
         else:
             assert "permissions" not in job, name
 

@@ -38,6 +38,8 @@ EVAL_CASES: dict[str, dict[str, Any]] = {
         "targets": ["x86_64-linux", "aarch64-darwin", "wasm32-wasip1"],
         "linking": "static",
         "toolchain": "nightly",
+        # No container images although a Linux target is chosen.
+        "images": False,
     },
     "exact-1.85.0-dynamic-riscv-windows": {
         "hosts": ["x86_64-linux", "aarch64-linux"],

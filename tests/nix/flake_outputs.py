@@ -50,9 +50,57 @@ def package_names(host: str, answers: dict[str, Any]) -> set[str]:
     """Exactly the attribute names of `packages.<host>`: `default` plus the feasible triples,
     and `release` (their archives) for a program; a library gets no archives."""
     release = {"release"} if answers.get("crate_type", "bin") == "bin" else set()
-    return {"default", *(p.triple for p in buildable_on(host, answers))} | release
+    images = {f"{t}-image" for t in image_triples(host, answers)}
+    return {"default", *(p.triple for p in buildable_on(host, answers))} | release | images
+
+
+def image_triples(host: str, answers: dict[str, Any]) -> set[str]:
+    """Targets with a container image on ``host``: a program's Linux targets the host builds,
+    answer `images` yes (its default), and a glibc the image can hold (static, or gnu with
+    nixpkgs' glibc in the public cache)."""
+    if answers.get("crate_type", "bin") != "bin" or not answers.get("images", True):
+        return set()
+    built = {p.triple for p in buildable_on(host, answers)}
+    return {
+        t["triple"]
+        for t in resolve_targets(TEMPLATE_ROOT, answers)
+        if t["oci"]
+        and t["triple"] in built
+        and (t["gnu_libc"] is None or t["gnu_libc"]["nixpkgs_system"])
+    }
 
 
 def is_exact(answers: dict[str, Any]) -> bool:
     """An exact toolchain version (pinned by the `rust-manifest` input), not a channel."""
     return answers.get("toolchain", "stable") not in EXACT_CHANNELS
+
+
+def runnable_on(host: str, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """Resolved targets whose programs ``host`` runs: natively (the target is the host's own
+    system) or under the catalog's emulator where ``runner_hosts`` names the host."""
+    return [
+        target
+        for target in resolve_targets(TEMPLATE_ROOT, answers)
+        if target["id"] == host or host in target["runner_hosts"]
+    ]
+
+
+def app_names(host: str, answers: dict[str, Any]) -> set[str]:
+    """Exactly the attribute names of `apps.<host>`: the targets the host both builds and
+    runs, for a program (a library has no apps)."""
+    if answers.get("crate_type", "bin") != "bin":
+        return set()
+    built = {p.triple for p in buildable_on(host, answers)}
+    push = {"push-images"} if image_triples(host, answers) and host.endswith("-linux") else set()
+    return {t["triple"] for t in runnable_on(host, answers) if t["triple"] in built} | push
+
+
+def runner_variable(triple: str) -> str:
+    """The environment variable cargo reads a target's runner from (it overrides
+    .cargo/config.toml's `runner`)."""
+    return f"CARGO_TARGET_{triple.upper().replace('-', '_')}_RUNNER"
+
+
+def cross_targets(answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every chosen target as the resolver gives it (all catalog facts)."""
+    return list(resolve_targets(TEMPLATE_ROOT, answers))

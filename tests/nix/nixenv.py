@@ -166,6 +166,16 @@ def _script_targets(path: Path) -> list[str]:
     ]
 
 
+HOST_GLIBC_FOLDERS = {
+    "x86_64-linux": "/lib/x86_64-linux-gnu",
+    "aarch64-linux": "/usr/aarch64-linux-gnu/lib",
+    "i686-linux": "/usr/i686-linux-gnu/lib",
+}
+"""Debian's glibc per Nix system (the host's own, libc6-arm64-cross, libc6-i386-cross): the
+stub's ``glibc`` of that system mirrors it, standing in for nixpkgs' glibc from the public cache
+(the systems the catalog's ``glibc.nixpkgs_system`` names)."""
+
+
 @dataclass
 class HostTools:
     """Host executables the BUILD-mode stubs link into their packages.
@@ -192,6 +202,7 @@ class HostTools:
     rust_sysroot: str | None = None
     zig_lib: str | None = None
     build_std_config: str | None = None
+    glibc: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def detect(cls, prefix_dirs: Sequence[str] = ("/opt/crossflake/bin",)) -> HostTools:
@@ -252,10 +263,16 @@ class HostTools:
                     "qemu-ppc64le",
                 ]
             ),
-            wine64=pick(["wine64", "wineserver"], dirs=("/usr/lib/wine", "/usr/bin")),
+            # `wine` is the crossflake wrapper (the loader refuses a symlink named wine).
+            wine64=pick(["wine64", "wineserver", "wine"], dirs=("/usr/lib/wine", "/usr/bin")),
             wasmtime=pick(["wasmtime"]),
             # Info-ZIP for the flake's Windows release archives (pkgs.zip).
             extra={"zip": pick(["zip"])},
+            glibc={
+                system: folder
+                for system, folder in HOST_GLIBC_FOLDERS.items()
+                if os.path.isdir(folder)
+            },
         )
 
     def missing_for_zigbuild(self) -> list[str]:
@@ -301,6 +318,9 @@ class HostTools:
             f"  rustSysroot = {sysroot};",
             f"  zigLib = {zig_lib};",
             f"  buildStdConfig = {build_std};",
+            "  glibc = {",
+            *(f"    {system} = {_nix_string(folder)};" for system, folder in self.glibc.items()),
+            "  };",
             "}",
             "",
         ]
@@ -560,6 +580,55 @@ def build(
     proc = run_nix(args, cwd=project, build_users=build_users, timeout=timeout)
     results = json.loads(proc.stdout)
     return {name: Path(p) for name, p in results[0]["outputs"].items()}
+
+
+OTHER_SYSTEMS: tuple[str, ...] = ("--option", "extra-platforms", "aarch64-linux i686-linux")
+"""Lets this x86_64 machine build the stub glibc of another system (a /bin/bash builder that only
+makes symlinks), standing in for the public cache, which serves nixpkgs' native glibc of that
+system to a real installation without building it."""
+
+
+def run_app(
+    project: str | os.PathLike[str],
+    attr: str,
+    stubs: str | os.PathLike[str],
+    args: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    **kw: Any,
+) -> subprocess.CompletedProcess[str]:
+    """``nix run .#ATTR -- ARGS`` with BUILD-mode ``stubs``: builds the app's closure in the
+    builder (build users), then runs the program as the caller, in ``env`` (default: ours).
+    Returns the finished process; the caller checks its exit code and output."""
+    cmd = [
+        "nix",
+        "run",
+        f".#{attr}",
+        *override_args(stubs, **_with_manifest(project, kw)),
+        *OTHER_SYSTEMS,
+        "--",
+        *args,
+    ]
+    return subprocess.run(
+        cmd,
+        cwd=project,
+        env=nix_env(True, base=env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def realise(drv_path: str, timeout: float = DEFAULT_TIMEOUT) -> str:
+    """Build one ``.drv`` (``nix-store --realise``, build users) and return its output path."""
+    cmd = ["nix-store", "--realise", drv_path, *OTHER_SYSTEMS]
+    proc = subprocess.run(
+        cmd, env=nix_env(True), capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if proc.returncode != 0:
+        raise NixError(cmd, proc.returncode, proc.stdout, proc.stderr)
+    return proc.stdout.split()[-1]
 
 
 if __name__ == "__main__":  # smoke check: python3 tests/nix/nixenv.py PROJECT_DIR

@@ -16,13 +16,18 @@ from flake_projects import generate, git
 
 AGGREGATES = frozenset({"release"})
 """Packages that bundle the others (`release` packs every cross package): they change with
-any package by design, and cost only the packing, so the economy is measured without them."""
+any package by design, and cost only the packing, so the economy is measured without them.
+Container images (`<triple>-image`) likewise wrap one package each: left out too."""
 
 
 def build_packages(project: Path, host: str, **kw: Any) -> dict[str, str]:
     """Name -> `.drv` path of every package that builds the crate (aggregates left out)."""
     paths = store_derivations.package_drv_paths(project, host, **kw)
-    return {name: path for name, path in paths.items() if name not in AGGREGATES}
+    return {
+        name: path
+        for name, path in paths.items()
+        if name not in AGGREGATES and not name.endswith("-image")
+    }
 
 
 @dataclass(frozen=True)

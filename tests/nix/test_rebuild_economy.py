@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import rebuild_economy
 import store_derivations
-from flake_projects import generate
+from flake_projects import generate, git
 
 pytestmark = pytest.mark.nix
 
@@ -65,3 +65,37 @@ def test_adding_a_target_leaves_every_other_package_alone(tmp_path: Path) -> Non
         f"packages rebuilt by adding {extra_id}: {changed}; new shared: {shared_new}"
     )
     assert new_only <= own
+
+
+DESCRIPTIVE_FILES = (
+    "flake.nix",
+    "PLATFORMS.md",
+    "rust-toolchain.toml",
+    ".envrc",
+    ".copier-answers.yml",
+    ".cargo/config.toml",
+    ".github/workflows/ci.yml",
+)
+"""Files that describe the project or serve the dev shell: the flake's source deny-list."""
+
+
+def test_editing_descriptive_files_rebuilds_nothing_but_crate_files_do(tmp_path: Path) -> None:
+    """The flake's source (lib.fileset: the crate minus a deny-list) leaves out what only
+    describes the project: editing those files (or creating the old-style names the deny-list
+    also names) keeps every package's derivation. A file outside cargo's usual layout, the kind
+    a build script or include_str! reads, IS part of the source: adding one rebuilds the crate,
+    which an allow-list of cargo's usual paths would silently miss."""
+    project = generate(tmp_path / "project", ANSWERS)
+    before = rebuild_economy.build_packages(project, HOST)
+    for name in (*DESCRIPTIVE_FILES, ".cargo/config", "rust-toolchain"):
+        path = project / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+        path.write_text(old + "\n# edited\n", encoding="utf-8")
+    git(project, "add", "-A")
+    assert rebuild_economy.build_packages(project, HOST) == before
+    (project / "assets").mkdir()
+    (project / "assets" / "greeting.txt").write_text("hello\n", encoding="utf-8")
+    git(project, "add", "-A")
+    after = rebuild_economy.build_packages(project, HOST)
+    assert all(after[name] != path for name, path in before.items()), "assets/ left out"

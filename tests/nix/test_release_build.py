@@ -48,8 +48,9 @@ EPOCH = 315532800
 """stdenv's SOURCE_DATE_EPOCH (1980-01-01): every time in the archives."""
 
 WASI_163 = re.compile(
-    r'(\n        wasm32-wasip1 = \{\n          cargoTarget = )"wasm32-wasip1";\n'
-    r'(          rustflags = )"";\n'
+    r'(\n        wasm32-wasip1 = \{\n          system = "wasm32-wasip1";\n'
+    r'          cargoTarget = )"wasm32-wasip1";\n'
+    r"(          rustflags = )\[ \];\n"
 )
 """The WASI entry of the flake's `targets`, rewritten for Debian's Rust 1.63 (see above)."""
 
@@ -74,7 +75,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     project = generate(tmp_path_factory.mktemp("release") / CRATE, answers)
     flake = project / "flake.nix"
     text, count = WASI_163.subn(
-        r'\1"wasm32-wasi";\n\2"-C linker=/usr/bin/wasm-ld-14";\n', flake.read_text()
+        r'\1"wasm32-wasi";\n\2[ "-C" "linker=/usr/bin/wasm-ld-14" ];\n', flake.read_text()
     )
     assert count == 1, "the flake's targets block changed: update WASI_163"
     flake.write_text(text)

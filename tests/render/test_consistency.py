@@ -58,7 +58,7 @@ def test_flake_and_cargo_config_agree_on_flags(project: tuple[dict[str, Any], Pa
     config = read_toml(path / ".cargo/config.toml")["target"]
     for triple, target in flake_targets(path).items():
         flags = config[triple].get("rustflags", [])
-        assert target["rustflags"] == " ".join(flags), triple
+        assert target["rustflags"] == flags, triple
         assert "linker" not in config[triple], "a linker would switch cargo-zigbuild's zig off"
 
 
@@ -77,8 +77,42 @@ def test_targets_follow_the_catalog_and_linking(project: tuple[dict[str, Any], P
         else:
             assert target["cargoTarget"] == triple
         if "-musl" in triple:
-            assert target["rustflags"] == "-C target-feature=+crt-static"
+            assert target["rustflags"] == ["-C", "target-feature=+crt-static"]
         assert target["darwinOnly"] == platform["darwin_hosts_only"]
+
+
+def test_flake_records_carry_the_catalog_runner_and_image_facts(
+    project: tuple[dict[str, Any], Path],
+) -> None:
+    """The runner fields the flake's Nix logic reads are the catalog's, per target: the
+    emulator package and its hosts, the glibc facts only for dynamic Linux targets, the OCI
+    platform only for Linux targets of a program."""
+    answers, path = project
+    flake = flake_targets(path)
+    for platform_id in answers["targets"]:
+        platform = CATALOG["targets"][platform_id]
+        mode = answers["linking"] if platform["family"] == "linux" else "static"
+        target = flake[platform[mode]["triple"]]
+        assert target["system"] == platform_id
+        assert target["runner"] == platform["runner"]
+        assert target["emulator"] == platform["emulator_package"]
+        assert target["runnerHosts"] == platform["runner_hosts"]
+        suffix = CATALOG["families"][platform["family"]]["suffix"]
+        assert target["suffix"] == suffix
+        if platform["family"] == "linux" and mode == "dynamic":
+            facts = platform["glibc"]
+            assert target["glibc"] == {
+                "interpreter": facts["interpreter"],
+                "nixpkgsSystem": facts["nixpkgs_system"],
+                "debianRoot": facts["debian_root"],
+                "debianPackage": facts["debian_package"],
+            }
+        else:
+            assert target["glibc"] is None
+        if answers.get("crate_type", "bin") == "bin":
+            assert target["oci"] == platform["oci"]
+        else:
+            assert "oci" not in target
 
 
 def test_toolchain_channel_matches_the_answer(project: tuple[dict[str, Any], Path]) -> None:

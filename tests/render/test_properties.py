@@ -306,6 +306,7 @@ def sample() -> tuple[dict[str, Any], Path]:
         "toolchain": "1.85.0",
         "ci": "github",
         "binary_cache": "none",
+        "images": True,
     }
     folder = Path(tempfile.mkdtemp(prefix="crossflake-control-"))
     return answers, render(folder / "project", answers)

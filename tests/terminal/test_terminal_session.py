@@ -44,7 +44,7 @@ CRATE = "hello-cross"
 # The order a newcomer thinks in: what crate, where it builds, what it
 # targets, how it links, which Rust. nixpkgs_branch may sit anywhere after hosts.
 FLOW = ["crate_name", "crate_type", "description", "author", "license", "edition",
-        "hosts", "targets", "linking", "toolchain", "ci", "binary_cache"]  # fmt: skip
+        "hosts", "targets", "linking", "toolchain", "ci", "binary_cache", "images"]  # fmt: skip
 # What a default bin project must contain at least (the template may add more).
 ESSENTIAL = {
     ".cargo/config.toml",

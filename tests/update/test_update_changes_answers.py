@@ -37,21 +37,25 @@ USER_INPUT = '    my-tools.url = "github:example/my-tools";\n'
 USER_CARGO_SECTION = '\n[alias]\nxtask = "run --package xtask --"\n'
 
 
-def flake_targets(project: Path) -> dict[str, str]:
-    """flake.nix's `targets` set: triple -> cargoTarget."""
+def targets_block(project: Path) -> str:
+    """flake.nix's `targets = { ... };` set: the per-target records."""
     flake = (project / "flake.nix").read_text()
     start = flake.index("      targets = {")
-    block = flake[start : flake.index("\n      };", start)]
-    return dict(
-        re.findall(r'^        (\S+) = \{\n          cargoTarget = "([^"]+)";', block, re.MULTILINE)
+    return flake[start : flake.index("\n      };", start)]
+
+
+def flake_targets(project: Path) -> dict[str, str]:
+    """flake.nix's `targets` set: triple -> cargoTarget."""
+    pattern = (
+        r'^        (\S+) = \{\n          system = "[^"]+";\n          cargoTarget = "([^"]+)";'
     )
+    return dict(re.findall(pattern, targets_block(project), re.MULTILINE))
 
 
 def dev_shell_runners(project: Path) -> set[str]:
-    """The runner packages the dev shell adds (`pkgs.<name>` after the runners comment)."""
-    flake = (project / "flake.nix").read_text()
-    shell = flake[flake.index("devShell = pkgs.mkShell {") : flake.index("checks = ")]
-    return set(re.findall(r"\[ pkgs\.(\S+) \]", shell))
+    """The emulator packages the records name; the flake's Nix code adds to the dev shell
+    each one a host runs (tests/nix/test_run_eval.py checks that logic at rung 1)."""
+    return set(re.findall(r'^          emulator = "([^"]+)";', targets_block(project), re.M))
 
 
 @pytest.mark.parametrize(

@@ -122,6 +122,50 @@ let
     b.path { path = src; inherit name filter; };
   cleanSource = src: b.path { path = src; name = "source"; filter = cleanSourceFilter; };
 
+  # ---- lib.fileset: the subset the generated flake uses ----
+  # Upstream's interface (lib/fileset/default.nix): a file set holds FILES; paths given to
+  # unions/difference/toSource must exist (`maybeMissing` turns a missing one into the empty
+  # set); `toSource { root, fileset }` copies those files to the store, keeping root's layout.
+  # Here a file set is a predicate `has` on absolute path strings (a folder stands for every
+  # file under it) plus the `roots` it was built from. Known difference: upstream leaves out
+  # folders that end up empty; here a folder the set still covers stays, even if emptied
+  # (`.cargo` minus its config.toml). No generated build reads an empty folder.
+  fileset =
+    let
+      isFileset = x: b.isAttrs x && (x._type or null) == "fileset";
+      ofPath = p:
+        let s = toString p; in
+        { _type = "fileset"; roots = [ s ]; has = q: q == s || hasPrefix (s + "/") q; };
+      coerce = what: x:
+        if isFileset x then x
+        else if b.isPath x then
+          (if b.pathExists x then ofPath x
+           else throw "lib.fileset.${what}: Argument (${toString x}) is a path that does not exist. To create a file set from a path that may not exist, use `lib.fileset.maybeMissing`.")
+        else throw "lib.fileset.${what}: Argument is of type ${b.typeOf x}, but it should be a file set or a path instead.";
+      empty = { _type = "fileset"; roots = [ ]; has = _: false; };
+      unions = xs:
+        let sets = map (coerce "unions") xs; in
+        { _type = "fileset"; roots = b.concatMap (f: f.roots) sets; has = q: b.any (f: f.has q) sets; };
+    in
+    {
+      maybeMissing = p: if b.pathExists p then ofPath p else empty;
+      inherit unions;
+      union = x: y: unions [ x y ];
+      difference = x: y:
+        let keep = coerce "difference" x; drop = coerce "difference" y; in
+        { _type = "fileset"; inherit (keep) roots; has = q: keep.has q && !(drop.has q); };
+      toSource = { root, fileset }:
+        let set = coerce "toSource" fileset; in
+        b.path {
+          path = root;
+          name = "source";
+          # A folder is entered when the set covers it or holds something below it.
+          filter = path: type:
+            set.has path
+            || (type == "directory" && b.any (r: hasPrefix (toString path + "/") r) set.roots);
+        };
+    };
+
   # callPackage-like overriding on results (enough for `.override`).
   makeOverridable = f: args:
     let r = f args; in
@@ -149,7 +193,7 @@ in
     concatMapStringsSep concatMapStrings concatLines optionalString hasPrefix hasSuffix hasInfix removePrefix
     removeSuffix toUpper toLower stringToCharacters escapeRegex splitString escapeShellArg escapeShellArgs
     strings versionOlder versionAtLeast isFunction warn assertMsg importJSON importTOML getExe getExe'
-    makeBinPath cleanSourceFilter cleanSourceWith cleanSource makeOverridable platforms;
+    makeBinPath cleanSourceFilter cleanSourceWith cleanSource makeOverridable platforms fileset;
   attrsets = { inherit genAttrs mapAttrs' mapAttrsToList filterAttrs nameValuePair optionalAttrs recursiveUpdate collect isDerivation; };
   lists = { inherit optional optionals flatten unique foldl foldr range last take drop findFirst intersectLists subtractLists; };
   trivial = { inherit id const flip pipe warn; };

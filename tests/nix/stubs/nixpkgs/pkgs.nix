@@ -237,7 +237,10 @@ let
       bins = [ "qemu-aarch64" "qemu-arm" "qemu-i386" "qemu-x86_64" "qemu-riscv64" "qemu-s390x" "qemu-ppc64le" ];
     };
     wine64 = hostPackage { pname = "wine64"; version = "10.0"; bins = [ "wine64" "wine" "wineserver" ]; };
-    # nixpkgs' 64-bit wine; `wine64` is kept as an alias like in recent nixpkgs.
+    # nixpkgs' 64-bit wine; `wine64` is kept as an alias like in recent nixpkgs. Its bin/wine is
+    # what the flake's Windows runner execs (BUILD mode: the host's `wine` wrapper script). The
+    # emulator stubs (qemu, wine, wasmtime) prove the runners' paths and that the host tools they
+    # link run the programs; not that nixpkgs' builds of them behave the same (rung 4).
     wineWow64Packages = rec {
       stable = hostPackage { pname = "wine-wow64"; version = "10.0"; key = "wine64"; bins = [ "wine64" "wine" "wineserver" ]; };
       staging = stable;
@@ -245,6 +248,99 @@ let
       minimal = stable;
     };
     wineWowPackages = self.wineWow64Packages;
+    # nixpkgs' glibc: the C library and its loader (ld-linux-*) in $out/lib. BUILD mode
+    # mirrors a host folder holding this system's glibc there (mode.glibc.<system>, e.g.
+    # Debian's libc6-arm64-cross for aarch64-linux), so a runner that hands it to qemu as
+    # QEMU_LD_PREFIX really loads a dynamic program with it. Like nixpkgs' it is a derivation
+    # of ITS system (an aarch64-linux glibc on an x86_64 host): real Nix substitutes it from the
+    # public cache, the tests build this one locally with `extra-platforms`. What it does not
+    # prove: that cache.nixos.org has nixpkgs' glibc for that system (rung 4).
+    glibc = mkDerivation {
+      pname = "glibc";
+      version = "2.40";
+      passthru.stubHostTool = "glibc";
+      buildCommand =
+        if building && (mode.glibc or { }) ? ${system} then ''
+          mkdir -p $out
+          cp -rs ${lib.escapeShellArg mode.glibc.${system}} $out/lib
+        ''
+        else ''
+          echo "nixpkgs stub: glibc of ${system} is a placeholder (eval-only stub mode, or no mode.glibc.${system})" >&2
+          exit 1
+        '';
+    };
+    # nixpkgs' CA bundle: $out/etc/ssl/certs/ca-bundle.crt. BUILD mode copies the host's bundle
+    # (Debian's ca-certificates) so an image holds a real file, not a link out of the store.
+    cacert = mkDerivation {
+      pname = "nss-cacert";
+      version = "3.117";
+      buildCommand =
+        if building then ''
+          mkdir -p $out/etc/ssl/certs
+          cp /etc/ssl/certs/ca-certificates.crt $out/etc/ssl/certs/ca-bundle.crt
+        ''
+        else ''
+          echo "nixpkgs stub: cacert is a placeholder (eval-only stub mode)" >&2
+          exit 1
+        '';
+    };
+    # gzip (push-images unpacks the images with it); BUILD mode links the host's.
+    gzip = hostPackage { pname = "gzip"; version = "1.14"; };
+    # podman (push-images runs it); BUILD mode links the host's.
+    podman = hostPackage { pname = "podman"; version = "5.6.2"; };
+
+    # nixpkgs' dockerTools, the part the generated flake uses: buildLayeredImage with upstream's
+    # arguments (name, tag, contents, config, architecture defaulting to the host's GOARCH,
+    # created), whose result is a gzipped docker archive (`docker load < result`): manifest.json,
+    # the image config JSON {architecture, os = linux, config, rootfs.diff_ids, created} and the
+    # layers. Proves what an image holds (the store closure of contents and config, contents'
+    # files at the image root) and what its config says. Differs from upstream: ONE layer
+    # (upstream spreads the closure over up to 100 popularity-ordered layers) and no
+    # fakeRootCommands/enableFakechroot; store files are copied dereferenced (the BUILD-mode
+    # stub packages are links to host files, which would dangle in an image).
+    dockerTools = {
+      buildLayeredImage =
+        { name, tag ? null, contents ? [ ], config ? { }, created ? "1970-01-01T00:00:01Z"
+        , architecture ? { x86_64 = "amd64"; aarch64 = "arm64"; i686 = "386"; }.${arch}, ... }:
+        let
+          contentsList = if b.isList contents then contents else [ contents ];
+          configJson = b.toJSON { inherit architecture config created; os = "linux"; };
+          # Everything the image must hold: its contents and whatever its config refers to.
+          roots = self.writeText "${name}-roots" (b.concatStringsSep "\n" contentsList + "\n" + configJson);
+        in
+        mkDerivation {
+          name = "docker-image-${name}.tar.gz";
+          inherit configJson contentsList;
+          imageName = lib.toLower name;
+          imageTag = if tag == null then "latest" else lib.toLower tag;
+          exportReferencesGraph = [ "graph" roots ];
+          passthru = { inherit architecture; imageTag = if tag == null then "latest" else tag; };
+          buildCommand = ''
+            # Store paths of the closure: the graph file lists path, deriver, count, references.
+            : > store-paths
+            while read -r path; do
+              read -r _deriver; read -r count
+              for _ in $(seq 1 "$count"); do read -r _ref; done
+              case "$path" in */*-${name}-roots) ;; *) echo "''${path#/}" >> store-paths ;; esac
+            done < graph
+            mkdir root image
+            for p in $contentsList; do cp -rs --no-preserve=mode "$p"/. root/; done
+            tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1 -C root -cf layer.tar .
+            sort -u store-paths | tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1 \
+              --dereference --hard-dereference -C / -rf layer.tar -T -
+            layer=$(sha256sum layer.tar | cut -d' ' -f1)
+            mkdir "image/$layer"
+            mv layer.tar "image/$layer/layer.tar"
+            printf '%s' "$configJson" | sed -e 's/}$//' > config.json
+            printf ',"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' "$layer" >> config.json
+            config=$(sha256sum config.json | cut -d' ' -f1)
+            mv config.json "image/$config.json"
+            printf '[{"Config":"%s.json","RepoTags":["%s:%s"],"Layers":["%s/layer.tar"]}]' \
+              "$config" "$imageName" "$imageTag" "$layer" > image/manifest.json
+            tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1 -C image -c . | gzip -9n > $out
+          '';
+        };
+    };
     wasmtime = hostPackage { pname = "wasmtime"; version = "38.0.0"; };
     nixfmt = hostPackage { pname = "nixfmt"; version = "1.0.0"; };
     nixfmt-rfc-style = self.nixfmt;
