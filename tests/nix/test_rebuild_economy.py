@@ -7,9 +7,9 @@ packages before and after a change and compare paths; nothing is built.
   `zig-runtime-<triple>` derivation: the expensive dependency builds and zig's per-target C
   runtime (compiled once in zigRuntime) are reused.
 - Adding a target adds that target's own derivations (crate, `-deps`, its std, its zigRuntime
-  and that one's toolchain) and changes no
-  other package's derivation. `release`, which packs every package, changes by design: it is
-  left out of these comparisons (rebuild_economy.AGGREGATES), and its cost is the packing alone.
+  and that one's toolchain) and changes no other package's derivation. `release`, which packs
+  every package, changes by design: it is left out of these comparisons
+  (rebuild_economy.AGGREGATES), and its cost is the packing alone.
 
 What the stubs do NOT prove: real naersk's dummy source may differ in detail from the stub's
 (the stub copies Cargo.toml without targets, Cargo.lock and .cargo/config(.toml), like upstream),
