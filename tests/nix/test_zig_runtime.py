@@ -131,8 +131,9 @@ def built(log: str, derivation: str) -> bool:
 
 def references(path: Path) -> list[str]:
     """Store paths ``path`` references (Nix's scan of the output)."""
+    nix_store = require_tool("nix-store", "the packages' references are Nix's own scan")
     result = subprocess.run(
-        ["nix-store", "-q", "--references", str(path)], capture_output=True, text=True, check=True
+        [nix_store, "-q", "--references", str(path)], capture_output=True, text=True, check=True
     )
     return result.stdout.split()
 
