@@ -140,7 +140,7 @@ def report() -> str:
             f"{deps} of {packages} `-deps` derivations change.",
             f"- add target `{ADDED_TARGET}` to the other {len(TARGETS) - 1}: {len(new)} new "
             f"derivations where there were {total_before} (ideal: only the new package's own "
-            f"crate, `-deps` and std): {names(new)}.",
+            f"crate, `-deps`, std, and zig's C runtime with its toolchain): {names(new)}.",
         ]
     )
 

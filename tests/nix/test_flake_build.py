@@ -8,13 +8,15 @@ any Nix installation. The stubs (BUILD mode, tests/nix/conftest.py) make `pkgs.z
 extra-target standard libraries, pip's zig and cargo-zigbuild. `pkgs.zig` has nixpkgs' layout
 (`$out/bin/zig` using `$out/lib/zig`, a read-only store folder, unless ZIG_LIB_DIR is set), and
 its lib dir lacks arm-features.h like older zigs: for armv7 cargo-zigbuild writes that file into
-zig's lib dir, so the flake's writable ZIG_LIB_DIR copy is exercised for real.
+zig's lib dir, so the writable lib dir that the target's zigRuntime derivation prepares once (and
+the packages then use read-only) is exercised for real.
 
-Proves: the flake's zigbuild setup (writable caches, writable zig lib dir, `--target` with the
-glibc floor) works in a Nix builder for aarch64 (glibc 2.17), armv7 and x86_64-windows, the
-outputs run under qemu and wine; two negative controls show the tests can see the bugs: without
-the cache exports the build fails with the seed's error, without the writable lib dir the armv7
-build fails writing arm-features.h.
+Proves: the flake's zigbuild setup (writable caches, zigRuntime's lib dir and seeded cache,
+`--target` with the glibc floor) works in a Nix builder for aarch64 (glibc 2.17), armv7 and
+x86_64-windows, the outputs run under qemu and wine; two negative controls show the tests can see
+the bugs: without the cache exports the build (zigRuntime's first) fails with the seed's error,
+without the writable lib dir the armv7 build fails writing arm-features.h. test_zig_runtime.py
+covers the runtime's reuse.
 
 Does NOT prove: hermeticity or the real nixpkgs/fenix/naersk (their zig, cargo-zigbuild and
 Rust versions differ from the host's; naersk's real derivations are not run). Musl, macOS and
@@ -63,7 +65,8 @@ LIB_DIR_COPY = re.compile(
     r'^\s*export ZIG_LIB_DIR=.*\n|^\s*cp -rs .*/lib/zig .*\n|^\s*find "\$ZIG_LIB_DIR".*\n',
     re.MULTILINE,
 )
-"""The writable zig lib dir of zigBuildSetup (cache exports stay)."""
+"""The writable zig lib dir that zigRuntime prepares and zigBuildSetup points to (cache exports
+stay)."""
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +172,7 @@ def test_without_the_writable_zig_lib_dir_armv7_fails(
 ) -> None:
     """Negative control: cargo-zigbuild writes arm-features.h into zig's lib dir for armv7
     (the stub's zig, like older zigs, lacks it); the store copy is read-only."""
-    broken = without(project, tmp_path / CRATE, LIB_DIR_COPY, 3)
+    broken = without(project, tmp_path / CRATE, LIB_DIR_COPY, 4)
     with pytest.raises(nixenv.NixError) as failure:
         nixenv.build(broken, f"packages.{HOST}.armv7-unknown-linux-gnueabihf", build_stubs)
     message = failure.value.stderr

@@ -46,9 +46,12 @@ CACHE_VARIABLES = (
     "CARGO_ZIGBUILD_CACHE_DIR",
     "ZIG_GLOBAL_CACHE_DIR",
     "ZIG_LOCAL_CACHE_DIR",
-    "ZIG_LIB_DIR",
 )
 """What cargo-zigbuild and zig write to; all must point inside the build's own directory."""
+
+ZIG_RUNTIME_LIB = re.compile(r"^/nix/store/[0-9a-z]{32}-zig-runtime-(?P<triple>[^/]+)/lib$")
+"""ZIG_LIB_DIR of the packages: the lib dir of their target's zigRuntime derivation (read-only,
+it already holds what cargo-zigbuild adds), one store path that zig's cache hashes agree on."""
 
 WRITABLE_ROOTS = ("$TMPDIR", "${TMPDIR}", "$NIX_BUILD_TOP", "${NIX_BUILD_TOP}", "$PWD", "${PWD}")
 
@@ -156,6 +159,9 @@ def assert_zigbuild(derivation: Derivation, package: flake_outputs.CrossPackage)
         assert exported[variable].startswith(WRITABLE_ROOTS), (
             f"{where}: {variable}={exported[variable]} is not inside the build directory"
         )
+    zig_lib = exported.get("ZIG_LIB_DIR", "")
+    lib_dir = ZIG_RUNTIME_LIB.match(zig_lib)
+    assert lib_dir and lib_dir["triple"] == package.triple, f"{where}: ZIG_LIB_DIR={zig_lib}"
     rustflags = env.get("RUSTFLAGS", "")
     assert ("+crt-static" in rustflags) == package.musl, f"{where}: RUSTFLAGS={rustflags!r}"
 

@@ -3,11 +3,13 @@
 Nix rebuilds a derivation exactly when its `.drv` path changes, so these tests instantiate the
 packages before and after a change and compare paths; nothing is built.
 
-- Editing src/main.rs changes every crate derivation but no `-deps` derivation: the expensive
-  dependency builds (and zig's per-target CRT builds inside them) are reused.
-- Adding a target adds that target's own derivations (crate, `-deps`, its std) and changes no
-  other package's derivation. `release`, which packs every package, changes by design: it is
-  left out of these comparisons (rebuild_economy.AGGREGATES), and its cost is the packing alone.
+- Editing src/main.rs changes every crate derivation but no `-deps` derivation and no
+  `zig-runtime-<triple>` derivation: the expensive dependency builds and zig's per-target C
+  runtime (compiled once in zigRuntime) are reused.
+- Adding a target adds that target's own derivations (crate, `-deps`, its std, its zigRuntime
+  and that one's toolchain) and changes no other package's derivation. `release`, which packs
+  every package, changes by design: it is left out of these comparisons
+  (rebuild_economy.AGGREGATES), and its cost is the packing alone.
 
 What the stubs do NOT prove: real naersk's dummy source may differ in detail from the stub's
 (the stub copies Cargo.toml without targets, Cargo.lock and .cargo/config(.toml), like upstream),
@@ -39,12 +41,22 @@ ADDED_TARGET = ("armv7-linux", "armv7-unknown-linux-gnueabihf")
 def test_source_edit_rebuilds_crates_but_not_dependencies(tmp_path: Path) -> None:
     project = generate(tmp_path / "project", ANSWERS)
     before = rebuild_economy.cross_derivations(project, HOST)
+    runtimes_before = zig_runtimes(project)
     rebuild_economy.edit_source(project)
     after = rebuild_economy.cross_derivations(project, HOST)
     assert set(before) == set(after)
     for name in before:
         assert after[name].crate != before[name].crate, f"{name}: crate not rebuilt"
         assert after[name].deps == before[name].deps, f"{name}: dependencies rebuilt"
+    # zig's C runtime of each cross target (zigRuntime) is not rebuilt either.
+    assert len(runtimes_before) == len(ANSWERS["targets"]), sorted(runtimes_before)
+    assert zig_runtimes(project) == runtimes_before
+
+
+def zig_runtimes(project: Path) -> set[str]:
+    """The `zig-runtime-<triple>` derivations the packages need."""
+    closure = rebuild_economy.package_closure(project, HOST)
+    return {path for path in closure if "-zig-runtime-" in path}
 
 
 def test_adding_a_target_leaves_every_other_package_alone(tmp_path: Path) -> None:

@@ -224,6 +224,27 @@ let
       binEnv.ZIG_LIB_DIR = "lib/zig";
     };
     cargo-zigbuild = hostPackage { pname = "cargo-zigbuild"; version = "0.20.1"; };
+    # Like nixpkgs' removeReferencesTo: `remove-references-to -t STOREPATH... FILE...` overwrites
+    # each STOREPATH's hash in FILEs with e's (same length, so binaries stay valid) and Nix no
+    # longer sees a reference. Our own script (sed), not nixpkgs' code.
+    removeReferencesTo = self.writeShellScriptBin "remove-references-to" ''
+      set -eu
+      targets=()
+      while getopts t: opt; do
+        case "$opt" in
+          t) targets+=("$OPTARG") ;;
+          *) echo "usage: remove-references-to -t STOREPATH... FILE..." >&2; exit 2 ;;
+        esac
+      done
+      shift $((OPTIND - 1))
+      for file in "$@"; do
+        for target in "''${targets[@]}"; do
+          store="$(dirname "$target")"
+          hash="$(basename "$target" | cut -c1-32)"
+          sed -i -e "s|$store/$hash|$store/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee|g" "$file"
+        done
+      done
+    '';
     jq = hostPackage { pname = "jq"; version = "1.8.1"; };
     rsync = hostPackage { pname = "rsync"; version = "3.4.1"; };
     zstd = hostPackage { pname = "zstd"; version = "1.5.7"; };
