@@ -55,6 +55,17 @@ WASI_163 = re.compile(
 """The WASI entry of the flake's `targets`, rewritten for Debian's Rust 1.63 (see above)."""
 
 
+def wasi_for_rust_163(project: Path) -> Path:
+    """Point the project's WASI package at Rust 1.63's `wasm32-wasi`, linked by wasm-ld."""
+    flake = project / "flake.nix"
+    text, count = WASI_163.subn(
+        r'\1"wasm32-wasi";\n\2[ "-C" "linker=/usr/bin/wasm-ld-14" ];\n', flake.read_text()
+    )
+    assert count == 1, "the flake's targets block changed: update WASI_163"
+    flake.write_text(text)
+    return project
+
+
 def archive(triple: str, suffix: str) -> str:
     return f"{CRATE}-{VERSION}-{triple}{suffix}"
 
@@ -73,13 +84,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """test_flake_build's project plus WASI, the WASI package adapted to Rust 1.63."""
     answers = {**ANSWERS, "targets": [*ANSWERS["targets"], "wasm32-wasip1"]}
     project = generate(tmp_path_factory.mktemp("release") / CRATE, answers)
-    flake = project / "flake.nix"
-    text, count = WASI_163.subn(
-        r'\1"wasm32-wasi";\n\2[ "-C" "linker=/usr/bin/wasm-ld-14" ];\n', flake.read_text()
-    )
-    assert count == 1, "the flake's targets block changed: update WASI_163"
-    flake.write_text(text)
-    return track(project)
+    return track(wasi_for_rust_163(project))
 
 
 @pytest.fixture(scope="module")

@@ -39,22 +39,15 @@ import nixenv
 import pytest
 from flake_projects import generate, git, track
 from support import require_tool
-from test_release_build import WASI_163
+from test_flake_build import ANSWERS as BUILD_ANSWERS
+from test_release_build import wasi_for_rust_163
 
 pytestmark = pytest.mark.nix
 
 HOST = "x86_64-linux"
 CRATE = "hello-run"
-ANSWERS = {
-    "crate_name": CRATE,
-    "crate_type": "bin",
-    "edition": "2021",  # Rust 1.63 (the host's) predates edition 2024
-    "hosts": [HOST],
-    "targets": ["aarch64-linux", "armv7-linux", "x86_64-windows"],
-    "linking": "dynamic",
-    "glibc": "2.17",
-    "toolchain": "stable",
-}
+ANSWERS = {**BUILD_ANSWERS, "crate_name": CRATE}
+"""test_flake_build's answers (aarch64, armv7 glibc 2.17, Windows; Rust 1.63), own crate."""
 ARGS = ("first", "second arg")
 MAIN = """fn main() {
     println!("Hello from {} on {}-{}!", env!("CARGO_PKG_NAME"), std::env::consts::ARCH,
@@ -131,13 +124,7 @@ def wasi_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     require_tool("/usr/bin/wasm-ld-14", "links Rust 1.63's wasm rlibs")
     answers = {**ANSWERS, "targets": ["wasm32-wasip1"]}
     path = with_main(generate(tmp_path_factory.mktemp("wasi") / CRATE, answers))
-    flake = path / "flake.nix"
-    text, count = WASI_163.subn(
-        r'\1"wasm32-wasi";\n\2[ "-C" "linker=/usr/bin/wasm-ld-14" ];\n', flake.read_text()
-    )
-    assert count == 1, "the flake's targets block changed: update WASI_163"
-    flake.write_text(text)
-    return track(path)
+    return track(wasi_for_rust_163(path))
 
 
 @pytest.mark.usefixtures("no_homeless_shelter")
