@@ -2,18 +2,16 @@
 
 (a) Negative control: zig straight from the read-only fake store path, as
     in a Nix build without the flake's fix: armv7 fails on arm-features.h.
-(b) The generated flake's own `zigBuildSetup` snippet, cut out of the
-    rendered flake.nix with `${pkgs.zig}` replaced by the fake store path
-    (its `$TMPDIR` exports taken as they are; TMPDIR is a fresh folder per
-    build, like a Nix builder's), makes armv7 and x86_64-windows build.
-
-Both builds in (b) start from an empty zig cache, as a Nix derivation does,
-so every lib file zig compiles (Windows: the whole mingw CRT) is read through
-the symlinked copy. (Seeding a copy of the session's warm zig cache was
-tried and barely helped, 74 s for Windows, so the test does without.)
+(b) The generated flake's own scripts, cut out of the rendered flake.nix
+    with `${pkgs.zig}` replaced by the fake store path: zigRuntime's build
+    (as the test user, `$out` a fresh folder) prepares the target's lib dir,
+    where cargo-zigbuild adds what it needs, and zig's cache; the folder is
+    then made read-only like a store path, and zigBuildSetup (what both
+    naersk derivations run) plus `cargo zigbuild` of the crate builds armv7
+    and x86_64-windows from it without writing there, and the programs run.
 
 Not proven: nixpkgs' real zig package layout and a real Nix builder
-(tests/nix covers the builder environment with stubs).
+(tests/nix/test_zig_runtime.py covers the builder with stubs).
 """
 
 from __future__ import annotations
@@ -128,29 +126,51 @@ def test_armv7_fails_with_zig_lib_dir_in_store(sandbox: Path, store: Path, proje
     assert expected in built.result.stderr, built.describe()
 
 
-def flake_fix(project: Path, store: Path) -> str:
-    """The generated zigBuildSetup with the store path put in for `${pkgs.zig}`."""
-    snippet = zig_store.zig_build_setup((project / "flake.nix").read_text(encoding="utf-8"))
-    assert "${pkgs.zig}" in snippet
-    snippet = snippet.replace("${pkgs.zig}", str(store))
-    assert "${" not in snippet, f"Nix interpolation left in the snippet:\n{snippet}"
-    return snippet
+def flake_scripts(project: Path, store: Path, cargo_target: str) -> tuple[str, str]:
+    """zigRuntime's build and zigBuildSetup, with the fake store and the target put in."""
+    runtime, setup = zig_store.zig_runtime_scripts(
+        (project / "flake.nix").read_text(encoding="utf-8")
+    )
+    assert "${pkgs.zig}" in runtime and "${runtime}" in setup
+    runtime = runtime.replace("${pkgs.zig}", str(store))
+    runtime = runtime.replace("${target.cargoTarget}", cargo_target)
+    for script in (runtime, setup.replace("${runtime}", "")):
+        assert "${" not in script.replace("${SOURCE", ""), f"Nix interpolation left:\n{script}"
+    return runtime, setup
 
 
 @pytest.mark.parametrize("triple", [ARMV7, WINDOWS])
-def test_flake_zig_build_setup_makes_builds_succeed(
+def test_flake_zig_runtime_makes_builds_succeed_from_a_read_only_lib_dir(
     sandbox: Path,
     store: Path,
     project: Path,
     cross_session: harness.Session,
     triple: str,
 ) -> None:
-    build_tmp = user_dir(sandbox, f"tmp-{triple}")
     cargo_target = f"{ARMV7}.2.17" if triple == ARMV7 else WINDOWS
+    runtime_script, setup_script = flake_scripts(project, store, cargo_target)
+
+    # zigRuntime's derivation: $out is its store path to be.
+    runtime_tmp = user_dir(sandbox, f"runtime-tmp-{triple}")
+    runtime_out = user_dir(sandbox, f"runtime-{triple}")  # the script's `mkdir -p "$out"`
+    made = zig_store.run_as_user(
+        "set -eu\n" + runtime_script,
+        cwd=runtime_tmp,
+        env=user_env(store, TMPDIR=str(runtime_tmp), out=str(runtime_out)),
+        timeout=harness.BUILD_TIMEOUT,
+    )
+    assert made.result.returncode == 0, made.describe()
+    if triple == ARMV7:
+        assert (runtime_out / "lib" / zig_store.ARM_FEATURES_H).is_file()
+    for folder, _dirs, _files in os.walk(runtime_out):  # read-only, like the store
+        os.chmod(folder, 0o555)
+
+    # A package's derivation: zigBuildSetup, then the crate's build.
+    build_tmp = user_dir(sandbox, f"tmp-{triple}")
     script = (
         "set -eu\n"
-        + flake_fix(project, store)
-        + (f"\nzig env | grep lib_dir\ncargo-zigbuild build --release --target {cargo_target}\n")
+        + setup_script.replace("${runtime}", str(runtime_out))
+        + f"\nzig env | grep lib_dir\ncargo-zigbuild build --release --target {cargo_target}\n"
     )
     built = zig_store.run_as_user(
         script,
@@ -165,14 +185,12 @@ def test_flake_zig_build_setup_makes_builds_succeed(
     )
     assert built.result.returncode == 0, built.describe()
     lib_line = next(line for line in built.result.stdout.splitlines() if "lib_dir" in line)
-    assert lib_line.endswith(f'{build_tmp.name}/zig-lib",'), built.describe()
+    assert lib_line.endswith(f'{runtime_out.name}/lib",'), built.describe()
     suffix = ".exe" if triple == WINDOWS else ""
     binary = build_tmp / "target" / triple / "release" / f"{CRATE}{suffix}"
     assert binary.is_file(), built.describe()
-    # Nothing was written into the store; cargo-zigbuild wrote into the copy instead.
+    # Nothing was written into the store.
     assert not (store / "lib" / "zig" / zig_store.ARM_FEATURES_H).exists()
-    if triple == ARMV7:
-        assert (build_tmp / "zig-lib" / zig_store.ARM_FEATURES_H).is_file()
     # And the result runs (as root, under this session's runners).
     ran = harness.run(
         [*harness.config_runner(project, triple), str(binary)],
@@ -182,3 +200,5 @@ def test_flake_zig_build_setup_makes_builds_succeed(
     )
     platform = "arm-linux" if triple == ARMV7 else "x86_64-windows"
     assert ran.result.stdout == f"Hello from {CRATE} on {platform}!\n", ran.describe()
+    for folder, _dirs, _files in os.walk(runtime_out):
+        os.chmod(folder, 0o755)

@@ -90,8 +90,21 @@ def run_as_user(script: str, *, cwd: Path, env: dict[str, str], timeout: float) 
     return harness.run(argv, cwd=cwd, env={"PATH": harness.PATH}, timeout=timeout)
 
 
-def zig_build_setup(flake_text: str) -> str:
-    """The body of the generated flake's `zigBuildSetup = '' ... '';` string."""
-    match = re.search(r"zigBuildSetup = ''\n(.*?)\n\s*'';", flake_text, re.S)
-    assert match, "flake.nix has no zigBuildSetup string"
+def nix_string(flake_text: str, opening: str) -> str:
+    """The dedented body of the first `'' ... '';` string after `opening` in flake.nix."""
+    match = re.search(re.escape(opening) + r".*?''\n(.*?)\n\s*'';", flake_text, re.S)
+    assert match, f"flake.nix has no string after {opening!r}"
     return textwrap.dedent(match.group(1))
+
+
+def zig_runtime_scripts(flake_text: str) -> tuple[str, str]:
+    """The generated flake's two zig scripts as bash, Nix interpolations left in:
+    zigRuntime's build (the lib dir and cache, made once per target) and
+    zigBuildSetup (what both naersk derivations run before `cargo zigbuild`),
+    each with zigBuildEnv (the writable HOME and caches) put in."""
+    environment = nix_string(flake_text, "zigBuildEnv = ")
+    runtime = nix_string(flake_text, "zigRuntime =").replace("${zigBuildEnv}", environment)
+    setup = nix_string(flake_text, "zigBuildSetup = runtime:").replace(
+        "${zigBuildEnv}", environment
+    )
+    return runtime, setup
