@@ -130,19 +130,31 @@ class Session:
         return self.target_root / triple
 
 
-def build_env(session: Session, triple: str) -> dict[str, str]:
+def build_env(
+    session: Session,
+    triple: str,
+    *,
+    path: str = PATH,
+    rustc: str = RUSTC,
+    cargo: str = CARGO,
+    sysroot: Path | None = SYSROOT,
+    qemu_ld_prefix: dict[str, str] = QEMU_LD_PREFIX,
+) -> dict[str, str]:
     """The complete environment for cargo-zigbuild and the runners for one triple.
 
     Built from scratch (not os.environ) so nothing from the caller's shell,
     such as RUSTUP_TOOLCHAIN or a CARGO_TARGET_*_RUNNER, changes the outcome.
+    The defaults are Debian's Rust 1.63 with its prebuilt standard libraries;
+    another Rust (rust_web.py) names its own tools, and no sysroot when its
+    standard library is built from source.
     """
     env = {
-        "PATH": PATH,
+        "PATH": path,
         "HOME": os.environ.get("HOME", "/root"),
         "LANG": "C.UTF-8",
-        "RUSTC": RUSTC,
-        "CARGO": CARGO,
-        "RUSTFLAGS": f"--sysroot={SYSROOT}",
+        "RUSTC": rustc,
+        "CARGO": cargo,
+        **({"RUSTFLAGS": f"--sysroot={sysroot}"} if sysroot else {}),
         "CARGO_HOME": str(session.cargo_home),
         "CARGO_TARGET_DIR": str(session.target_dir(triple)),
         "CARGO_TERM_COLOR": "never",
@@ -151,8 +163,8 @@ def build_env(session: Session, triple: str) -> dict[str, str]:
         "WINEPREFIX": str(session.wine_prefix),
         "WINEDEBUG": "-all",
     }
-    if triple in QEMU_LD_PREFIX:
-        env["QEMU_LD_PREFIX"] = QEMU_LD_PREFIX[triple]
+    if triple in qemu_ld_prefix:
+        env["QEMU_LD_PREFIX"] = qemu_ld_prefix[triple]
     return env
 
 

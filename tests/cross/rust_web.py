@@ -93,20 +93,15 @@ def build_env(
     Debian ships the host's std).
     """
     triple = target["triple"]
-    env = {
-        "PATH": PATH,
-        "HOME": harness.os.environ.get("HOME", "/root"),
-        "LANG": "C.UTF-8",
-        "RUSTC": RUSTC,
-        "CARGO": CARGO,
-        "CARGO_HOME": str(session.cargo_home),
-        "CARGO_TARGET_DIR": str(session.target_dir(triple)),
-        "CARGO_TERM_COLOR": "never",
-        "XDG_CACHE_HOME": str(session.cache),
-        "ZIG_GLOBAL_CACHE_DIR": str(session.cache / "zig"),
-        "WINEPREFIX": str(session.wine_prefix),
-        "WINEDEBUG": "-all",
-    }
+    env = harness.build_env(
+        session,
+        triple,
+        path=PATH,
+        rustc=RUSTC,
+        cargo=CARGO,
+        sysroot=None,
+        qemu_ld_prefix=QEMU_LD_PREFIX,
+    )
     if build_std:
         env["RUSTC_BOOTSTRAP"] = "1"
         env["CARGO_UNSTABLE_BUILD_STD"] = "std,panic_abort"
@@ -114,8 +109,6 @@ def build_env(
             env[f"CARGO_TARGET_{env_triple(triple)}_RUSTFLAGS"] = "-C link-self-contained=no"
         if triple.endswith("-windows-gnu"):
             env[f"CARGO_TARGET_{env_triple(triple)}_RUSTFLAGS"] = f"-L native={WINDOWS_GNU_LIBS}"
-    if triple in QEMU_LD_PREFIX:
-        env["QEMU_LD_PREFIX"] = QEMU_LD_PREFIX[triple]
     return env
 
 
