@@ -94,14 +94,13 @@ def git_add(project: Path, paths: list[str]) -> None:
         )
 
 
-def to_stage(project: Path, template: Path, paths: list[str]) -> list[str]:
+def to_stage(project: Path, users: list[str], paths: list[str]) -> list[str]:
     """What to stage in an existing repository after a copy.
 
     crossflake's own files always; the user's (skipped-if-existing) files only
     when git does not track them yet: a tracked Cargo.toml with unstaged edits
     is the user's business, an untracked Cargo.lock is something the flake needs.
     """
-    users = set(skipped_if_existing(template))
     new = set(untracked(project, paths))
     return [path for path in paths if path not in users or path in new]
 
@@ -136,10 +135,11 @@ def main(argv: list[str] | None = None) -> int:
             git_add(project, untracked(project, paths))
             return 0
         created = False
+        users = skipped_if_existing(options.template)  # the files that are the user's
         if in_repository:
             # An existing repository (adopting a crate, or a monorepo): stage what was
             # generated; the user's other files are theirs to manage.
-            git_add(project, to_stage(project, options.template, paths))
+            git_add(project, to_stage(project, users, paths))
         elif have_git:
             # A repository created here holds the whole project: that includes an
             # adopted crate's own files (src/bin/*, build.rs...), which the flake
@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
                 project,
                 output,
                 answers,
-                theirs=[*skipped_if_existing(options.template), options.answers_file],
+                theirs=[*users, options.answers_file],
                 editions=[edition for edition in options.editions.split(",") if edition],
                 created_repository=created,
             )

@@ -7,6 +7,7 @@ terminal/); this module holds only what more than one of them needs.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 from copier import run_copy
-from jinja2 import FileSystemLoader
+from jinja2 import FileSystemLoader, Template
 from jinja2.sandbox import SandboxedEnvironment
 
 if sys.version_info >= (3, 11):
@@ -34,6 +35,7 @@ def load_catalog(template_root: Path = TEMPLATE_ROOT) -> dict[str, Any]:
     return yaml.safe_load((template_root / "catalog" / "targets.yml").read_text(encoding="utf-8"))
 
 
+@functools.cache
 def plain_defaults(template_root: Path = TEMPLATE_ROOT) -> dict[str, Any]:
     """copier.yml's defaults that are values, not Jinja (those depend on other answers)."""
     config = yaml.safe_load((template_root / "copier.yml").read_text(encoding="utf-8"))
@@ -53,13 +55,20 @@ def resolve_targets(template_root: Path, answers: dict[str, Any]) -> list[dict[s
     defaults (read from it, never restated here); copier itself offers no API to
     read a computed answer.
     """
-    environment = SandboxedEnvironment(loader=FileSystemLoader(str(template_root)))
     context = {
         **plain_defaults(template_root),
         **answers,
         "catalog": load_catalog(template_root),
     }
-    return json.loads(environment.get_template("catalog/resolve.jinja").render(context))
+    return json.loads(resolver(template_root).render(context))
+
+
+@functools.cache
+def resolver(template_root: Path) -> Template:
+    """catalog/resolve.jinja, compiled once per template root (the property tests call
+    resolve_targets for every example)."""
+    environment = SandboxedEnvironment(loader=FileSystemLoader(str(template_root)))
+    return environment.get_template("catalog/resolve.jinja")
 
 
 CATALOG = load_catalog()
