@@ -294,7 +294,7 @@ fi
 # END release archives
 
 # ---------------------------------------------------------------------------
-# BEGIN current Rust (tests/cross/rust_web.py, tests/nix build-std stubs)
+# BEGIN current Rust (tests/cross/rust_web.py, tests/prebuilt_std.py, tests/nix web stubs)
 # Debian 12's newest Rust: the `rustc-web` family (1.85 in bookworm, newer ones through
 # bookworm-security). It conflicts with the `rustc` package above, so it is never
 # installed: its packages are downloaded and unpacked with `dpkg-deb -x` into
@@ -302,8 +302,9 @@ fi
 # loader at its private libraries. rustc finds its sysroot ($RUST_WEB/root/usr) from
 # its own path. `rust-web-src` ships the standard library's source with its
 # crates.io dependencies already vendored (library/vendor, checksums pruned by
-# Debian), which `-Z build-std` compiles for targets Debian ships no std for (musl,
-# riscv64, macOS, and Windows/WASI for this Rust): $RUST_WEB/build-std-config.toml
+# Debian), which tests/prebuilt_std.py compiles (cargo's build-std, once per machine,
+# into /var/cache/crossflake) for targets Debian ships no std for (musl, riscv64, macOS,
+# and Windows/WASI for this Rust): $RUST_WEB/build-std-config.toml
 # is the cargo configuration that serves that vendor folder. Only library
 # dependencies (LLVM...) are installed with apt. Override the version with
 # RUST_WEB_VERSION=<Debian version> (default: the newest apt offers).

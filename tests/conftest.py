@@ -1,14 +1,47 @@
 """Configuration every test file shares: Hypothesis runs the property tests with
-one fixed profile. (Every test renders through copier's own API: support.render.)"""
+one fixed profile, and the run ends with the time spent per test folder (CI's
+budget is watched per layer; the 15 slowest tests come from `--durations` in
+pyproject.toml). (Every test renders through copier's own API: support.render.)"""
 
 from __future__ import annotations
 
 import tempfile
+from collections import defaultdict
 from pathlib import Path
 
+import cache_warmup
+import prebuilt_std
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir
+
+# Fixtures whose tests build with the newest Rust and its std compiled once per machine.
+_NEEDS_PREBUILT_STD = {"web_session": "cross", "web_build_stubs": "nix"}
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start compiling missing standard libraries on the second core (tests/cache_warmup.py)
+    when the selection has tests that need them: the Nix tests' first, then the rest."""
+    layers = {
+        layer
+        for item in session.items
+        for fixture, layer in _NEEDS_PREBUILT_STD.items()
+        if fixture in getattr(item, "fixturenames", ())
+    }
+    if session.config.option.collectonly or not layers:
+        return
+    if not prebuilt_std.RUST_WEB.vendor_config.is_file():  # the tests report the missing tool
+        return
+    import cross_platforms  # tests/cross and tests/nix: importable roots (pyproject.toml)
+    import flake_cases
+
+    first = flake_cases.web_std_triples() if "nix" in layers else []
+    rest = cross_platforms.web_std_triples() if "cross" in layers else []
+    cache_warmup.start(first + [t for t in rest if t not in first])
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    cache_warmup.finish()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -37,3 +70,26 @@ settings.register_profile(
     parent=settings.get_profile("crossflake"),
     derandomize=False,
 )
+
+
+# Seconds per test folder (setup, call and teardown of every test in it), for the summary.
+_FOLDER_SECONDS: defaultdict[str, float] = defaultdict(float)
+_FOLDER_TESTS: defaultdict[str, set[str]] = defaultdict(set)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    parts = Path(report.location[0]).parts
+    folder = "/".join(parts[:2]) if len(parts) > 2 else parts[0]
+    _FOLDER_SECONDS[folder] += report.duration
+    _FOLDER_TESTS[folder].add(report.nodeid)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _FOLDER_SECONDS:
+        return
+    terminalreporter.section("time per test folder")
+    total = sum(_FOLDER_SECONDS.values())
+    for folder, seconds in sorted(_FOLDER_SECONDS.items(), key=lambda item: -item[1]):
+        count = len(_FOLDER_TESTS[folder])
+        terminalreporter.write_line(f"{seconds / 60:7.1f} min  {count:4d} tests  {folder}")
+    terminalreporter.write_line(f"{total / 60:7.1f} min  in all (setup, call and teardown)")

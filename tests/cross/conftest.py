@@ -1,21 +1,32 @@
-"""Session-wide state for the real cross builds: one zig cache, one target dir per
-target, one Wine prefix, one rendered project.
+"""State for the real cross builds: one zig cache, one target dir per target, one Wine
+prefix, one rendered project, and each target's std compiled once.
 
 Sharing matters for time: zig builds Windows' mingw CRT (50-80 s on a 2-core
-machine) once per cache, and Wine creates a ~700 MB prefix on its first run.
+machine) and each target's musl libc once per cache, Wine creates a ~700 MB prefix
+on its first run, and a current Rust's std takes minutes per target. So the zig
+cache, the target dirs, the Wine prefix and the standard libraries live in the
+machine cache (tests/machine_cache.py), keyed by the versions that change them,
+and later sessions reuse them. Reuse never skips work a test is about: every test
+still runs cargo-zigbuild on a freshly rendered project (its path is new, so cargo
+compiles the crate and links it again), only zig's C runtime, Wine's prefix and
+std come ready.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import cross_harness as harness
+import cross_platforms
+import machine_cache
+import prebuilt_std
 import pytest
 import rust_web
-from cross_platforms import BUILDABLE_IDS, DARWIN_TARGETS, DEFAULT_TARGETS, HELLO, HELLO_ANSWERS
+from cross_platforms import BUILDABLE_IDS, HELLO, HELLO_ANSWERS, WEB_ANSWERS
 from support import IN_CI, TEMPLATE_ROOT, render, require_tool, resolve_targets
 
 # The tools a cross test runs (why each: scripts/test-machine-tools.tsv).
@@ -49,23 +60,30 @@ def machine_tools() -> None:
         pytest.skip(message)
 
 
+def tool_versions(*argvs: list[str]) -> str:
+    """A cache key from the version output of the given commands (the tools' PATH)."""
+    env = {"PATH": harness.PATH, "HOME": os.environ.get("HOME", "/root")}
+    return machine_cache.digest(*(machine_cache.command_output(argv, env) for argv in argvs))
+
+
 @pytest.fixture(scope="session")
 def cross_session(
     tmp_path_factory: pytest.TempPathFactory, machine_tools: None
 ) -> Iterator[harness.Session]:
-    """Shared caches for the session; stops the Wine server at the end."""
+    """Caches kept across sessions (see the module docstring); stops Wine at the end."""
     root = tmp_path_factory.mktemp("cross-session")
-    session = harness.Session(
-        cache=root / "cache",
-        cargo_home=root / "cargo-home",
-        target_root=root / "target",
-        wine_prefix=root / "wine",
+    zig = tool_versions(["zig", "version"], ["cargo-zigbuild", "--version"])
+    rust = tool_versions(
+        [harness.RUSTC, "-vV"], ["ls", "-lL", str(harness.SYSROOT / "lib/rustlib")]
     )
-    for folder in (session.cache, session.cargo_home, session.target_root):
-        folder.mkdir()
+    session = harness.Session(
+        cache=machine_cache.folder("zig", zig),
+        cargo_home=root / "cargo-home",
+        target_root=machine_cache.folder("target", f"rust-1.63-{rust}"),
+        wine_prefix=machine_cache.folder("wine", tool_versions(["wine64", "--version"])),
+    )
+    session.cargo_home.mkdir()
     yield session
-    if not session.wine_prefix.exists():
-        return
     env = harness.build_env(session, "x86_64-pc-windows-gnu")
     subprocess.run(["wineserver", "-k"], env=env, capture_output=True, check=False, timeout=60)
 
@@ -107,59 +125,46 @@ def release_build(
 
 
 # ---------------------------------------------------------------------------
-# The default path with Debian's newest Rust and -Z build-std (tests/cross/rust_web.py)
+# The default path with Debian's newest Rust and its std prebuilt once (tests/cross/rust_web.py)
 
 
 @pytest.fixture(scope="session")
-def web_session(cross_session: harness.Session) -> harness.Session:
-    """Caches for the current Rust: own CARGO_HOME and target dirs (std built from source),
-    the zig cache and Wine prefix shared with the Rust 1.63 builds."""
-    for tool in (rust_web.RUSTC, rust_web.CARGO, str(rust_web.BUILD_STD_CONFIG)):
+def web_session(
+    cross_session: harness.Session,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> harness.Session:
+    """Caches for the current Rust: own CARGO_HOME and target dirs, the zig cache and Wine
+    prefix shared with the Rust 1.63 builds, and every target's std ready (compiled two
+    at a time on a machine that has none yet; tests/prebuilt_std.py)."""
+    for tool in (rust_web.RUSTC, rust_web.CARGO, str(prebuilt_std.RUST_WEB.vendor_config)):
         require_tool(tool)
     require_tool("qemu-riscv64")
-    root = cross_session.target_root.parent / "web"
+    rust = tool_versions([rust_web.RUSTC, "-vV"])
     session = harness.Session(
         cache=cross_session.cache,
-        cargo_home=root / "cargo-home",
-        target_root=root / "target",
+        cargo_home=tmp_path_factory.mktemp("web-cargo-home"),
+        target_root=machine_cache.folder("target", f"rust-web-{rust}"),
         wine_prefix=cross_session.wine_prefix,
     )
-    rust_web.prepare_cargo_home(session)
+    prebuilt_std.sysroots(prebuilt_std.RUST_WEB, cross_platforms.web_std_triples())
     return session
 
 
 @pytest.fixture(scope="session")
 def web_projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Projects rendered with the template's default answers (edition 2024, static),
-    one per linking/host situation: "static" (every Linux target, Windows, WASI),
-    "gnu" (riscv64 with glibc, the one dynamic Linux std Debian lacks) and
-    "darwin" (both macOS targets, built from a Linux host)."""
+    """Projects rendered with the template's default answers (edition 2024, static) plus
+    each default-path project's own (cross_platforms.WEB_ANSWERS)."""
     base = tmp_path_factory.mktemp("default-path")
-    answers = {
-        "static": {"crate_name": HELLO, "targets": DEFAULT_TARGETS},
-        "gnu": {"crate_name": HELLO, "targets": ["riscv64-linux"], "linking": "dynamic"},
-        "darwin": {
-            "crate_name": HELLO,
-            "hosts": ["x86_64-linux"],
-            "targets": DARWIN_TARGETS,
-            "darwin_from_linux": True,
-        },
+    return {
+        name: render(base / name / HELLO, {"crate_name": HELLO, **given})
+        for name, given in WEB_ANSWERS.items()
     }
-    return {name: render(base / name / HELLO, given) for name, given in answers.items()}
 
 
 @pytest.fixture(scope="session")
 def web_targets() -> dict[str, dict[str, Any]]:
     """Resolved targets by "<project>/<platform id>", as each project's template saw them."""
-    found: dict[str, dict[str, Any]] = {}
-    for name, answers in {
-        "static": {"targets": DEFAULT_TARGETS, "linking": "static"},
-        "gnu": {"targets": ["riscv64-linux"], "linking": "dynamic", "glibc": "2.17"},
-        "darwin": {"targets": DARWIN_TARGETS, "linking": "static", "darwin_from_linux": True},
-    }.items():
-        for target in resolve_targets(TEMPLATE_ROOT, answers):
-            found[f"{name}/{target['id']}"] = target
-    return found
+    return cross_platforms.web_targets()
 
 
 @pytest.fixture(scope="session")

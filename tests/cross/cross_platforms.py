@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from support import CATALOG
+from support import CATALOG, TEMPLATE_ROOT, resolve_targets
 
 HELLO = "hello-cross"
 # Rust 1.63 builds edition 2021; dynamic linking because only gnu std exists here.
@@ -60,3 +60,33 @@ DEFAULT_TARGETS = [
     WASM_ID,
 ]
 DARWIN_TARGETS = ["x86_64-darwin", "aarch64-darwin"]
+
+# The default-path projects (test_default_path.py), by name, as answers on top of the
+# template's defaults: "static" (every Linux target, Windows, WASI), "gnu" (riscv64 with
+# glibc, the one dynamic Linux std Debian lacks) and "darwin" (both macOS targets, built
+# from a Linux host).
+WEB_ANSWERS: dict[str, dict[str, Any]] = {
+    "static": {"targets": DEFAULT_TARGETS, "linking": "static"},
+    "gnu": {"targets": ["riscv64-linux"], "linking": "dynamic", "glibc": "2.17"},
+    "darwin": {
+        "hosts": ["x86_64-linux"],
+        "targets": DARWIN_TARGETS,
+        "linking": "static",
+        "darwin_from_linux": True,
+    },
+}
+
+
+def web_targets() -> dict[str, dict[str, Any]]:
+    """Resolved targets by "<project>/<platform id>", as each project's template saw them."""
+    found: dict[str, dict[str, Any]] = {}
+    for name, answers in WEB_ANSWERS.items():
+        for target in resolve_targets(TEMPLATE_ROOT, answers):
+            found[f"{name}/{target['id']}"] = target
+    return found
+
+
+def web_std_triples() -> list[str]:
+    """The triples the default path builds with the newest Rust: each needs its std
+    compiled once (WASI is built with Rust 1.63 instead, see test_default_path)."""
+    return sorted({t["triple"] for t in web_targets().values() if t["id"] != WASM_ID})

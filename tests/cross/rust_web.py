@@ -1,53 +1,54 @@
-"""Builds with Debian's newest Rust (`rustc-web`) and a standard library built from source.
+"""Builds with Debian's newest Rust (`rustc-web`) and a standard library compiled here once.
 
 The template's defaults (edition 2024, static musl) need a Rust of 1.85 or
 later and a musl standard library. Debian 12 has both ingredients, and nothing
 else here does: `rustc-web` (1.85 in bookworm, newer through bookworm-security;
 scripts/setup-test-machine.sh unpacks the newest into /opt/crossflake/rust-web
 without installing it) ships the host's std only, plus `rust-web-src`, the
-standard library's source with its crates.io dependencies vendored. Cargo's
-`-Z build-std` compiles that source for the targets used here (musl, riscv64,
-macOS, Windows). Not WASI: Rust links it with rust-lld against the
-self-contained wasi-libc of a prebuilt std, which a std built from source lacks.
+standard library's source with its crates.io dependencies vendored. The std of
+each target used here (musl, riscv64, macOS, Windows) is compiled from that
+source ONCE per machine (tests/prebuilt_std.py: cargo's build-std, release
+profile, kept in the machine cache under a key of Rust, source, target and
+profile) and then used like fenix's prebuilt rust-std. Not WASI: Rust links it
+with rust-lld against the self-contained wasi-libc of a prebuilt std, which a
+std compiled from source lacks.
 
 What a build here adds to the generated project, and nothing more:
 
 - PATH with the rustc-web wrappers and /opt/crossflake/bin first (no rustup);
   rustc strips macOS binaries with `rust-objcopy`, which Rust's rustc component
   ships and Debian's does not (the setup links in LLVM's llvm-objcopy);
-- CARGO_HOME/config.toml serving std's vendored dependencies (build-std-config.toml);
-- RUSTC_BOOTSTRAP=1 and CARGO_UNSTABLE_BUILD_STD: `-Z build-std` is unstable.
-  RUSTC_BOOTSTRAP also unlocks `#![feature]` in the crate itself, so
-  test_default_path also compiles the crate for the host WITHOUT it, where
-  Debian's prebuilt std needs no build-std;
-- for musl, CARGO_TARGET_<T>_RUSTFLAGS="-C link-self-contained=no": a std built
-  from source has no `self-contained/` startup objects (rcrt1.o...), so zig's
-  musl provides them. Target-specific flags from the environment MERGE with the
-  generated config's `[target.<t>] rustflags` (its +crt-static stays in force);
-  plain RUSTFLAGS would replace them, which is why it is not used;
+- CARGO_TARGET_<T>_RUSTFLAGS="--sysroot=<the target's prebuilt std>": target-
+  specific flags from the environment MERGE with the generated config's
+  `[target.<t>] rustflags` (its +crt-static stays in force); plain RUSTFLAGS
+  would replace them, which is why it is not used. Build scripts and proc
+  macros (host) keep the Rust's own sysroot. No `-Z build-std`, so no
+  RUSTC_BOOTSTRAP: the compiler runs as stable, and a crate using `#![feature]`
+  would fail here as it would with fenix's stable;
+- for musl, "-C link-self-contained=no": a std compiled from source has no
+  `self-contained/` startup objects (rcrt1.o...), so zig's musl provides them;
 - for windows-gnu, `-L native=` a folder of empty libssp archives (WINDOWS_GNU_LIBS).
 
 What this does NOT prove about fenix's toolchains: their prebuilt std is built
-by Rust's CI with its own profile (here: cargo's release profile of the crate)
-and carries Rust's self-contained musl startup objects (here: zig's), and its
-version differs from Debian's (`rustc_version()` says which was used).
+by Rust's CI with its own profile (here: cargo's release profile) and carries
+Rust's self-contained musl startup objects (here: zig's), and its version
+differs from Debian's (`rustc_version()` says which was used).
 """
 
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import cross_harness as harness
+import prebuilt_std
 
 RUST_WEB = harness.PREFIX / "rust-web"
 BIN = RUST_WEB / "bin"
 RUSTC = str(BIN / "rustc")
 CARGO = str(BIN / "cargo")
-BUILD_STD_CONFIG = RUST_WEB / "build-std-config.toml"
 PATH = f"{BIN}:{harness.PATH}"
 # Empty libssp.a and libssp_nonshared.a: Debian's std source links mingw's libssp on
 # windows-gnu (a Debian patch; fenix's std does not), zig's mingw has none.
@@ -78,19 +79,11 @@ def env_triple(triple: str) -> str:
     return triple.upper().replace("-", "_").replace(".", "_")
 
 
-def prepare_cargo_home(session: harness.Session) -> None:
-    """Put the build-std source replacement into the session's CARGO_HOME."""
-    session.cargo_home.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(BUILD_STD_CONFIG, session.cargo_home / "config.toml")
-
-
-def build_env(
-    session: harness.Session, target: dict[str, Any], build_std: bool = True
-) -> dict[str, str]:
+def build_env(session: harness.Session, target: dict[str, Any]) -> dict[str, str]:
     """The complete environment for cargo-zigbuild and the runners for one target.
 
-    ``build_std=False`` leaves out RUSTC_BOOTSTRAP and build-std (host builds:
-    Debian ships the host's std).
+    The target's std comes from the machine cache (compiled on first use); the host's
+    is Debian's own, so a host build (a triple equal to the host's) adds nothing.
     """
     triple = target["triple"]
     env = harness.build_env(
@@ -102,13 +95,14 @@ def build_env(
         sysroot=None,
         qemu_ld_prefix=QEMU_LD_PREFIX,
     )
-    if build_std:
-        env["RUSTC_BOOTSTRAP"] = "1"
-        env["CARGO_UNSTABLE_BUILD_STD"] = "std,panic_abort"
-        if "-musl" in triple:
-            env[f"CARGO_TARGET_{env_triple(triple)}_RUSTFLAGS"] = "-C link-self-contained=no"
-        if triple.endswith("-windows-gnu"):
-            env[f"CARGO_TARGET_{env_triple(triple)}_RUSTFLAGS"] = f"-L native={WINDOWS_GNU_LIBS}"
+    if triple == prebuilt_std.HOST:
+        return env
+    flags = [f"--sysroot={prebuilt_std.sysroot(prebuilt_std.RUST_WEB, triple)}"]
+    if "-musl" in triple:
+        flags += ["-C", "link-self-contained=no"]
+    if triple.endswith("-windows-gnu"):
+        flags.append(f"-L native={WINDOWS_GNU_LIBS}")
+    env[f"CARGO_TARGET_{env_triple(triple)}_RUSTFLAGS"] = " ".join(flags)
     return env
 
 
@@ -132,8 +126,8 @@ def release_build(project: Path, session: harness.Session, target: dict[str, Any
 def release_test(project: Path, session: harness.Session, target: dict[str, Any]) -> harness.Timed:
     """`cargo-zigbuild test --release -v`: the crate's tests through the configured runner.
 
-    --release reuses the std of the release build (the dev profile would build
-    std again, in debug); -v makes cargo print the runner command it uses.
+    --release reuses the crate's release build; -v makes cargo print the runner
+    command it uses.
     """
     return harness.cargo_zigbuild(
         project,

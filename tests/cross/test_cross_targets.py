@@ -11,9 +11,9 @@ under the runner the config names, the crate's tests run through it with
 What this does not prove: that fenix's toolchains or nixpkgs' zig behave the
 same (Rust 1.63 from Debian and zig from PyPI stand in). Rust 1.63 has no std
 for musl, riscv64 or macOS and predates edition 2024: test_default_path builds
-those, and the default answers, with Debian's newest Rust and -Z build-std. What
-1.63 still adds here: Debian's PREBUILT std for gnu, Windows and WASI (no
-build-std, no RUSTC_BOOTSTRAP) and the 1.63 rename of wasm32-wasip1.
+those, and the default answers, with Debian's newest Rust and a std compiled
+once per machine (tests/prebuilt_std.py). What 1.63 still adds here: Debian's
+own prebuilt std for gnu, Windows and WASI and the 1.63 rename of wasm32-wasip1.
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ static`; riscv64 also with glibc; both macOS targets with `darwin_from_linux`)
 are built with `cargo-zigbuild build --release` and the generated
 `.cargo/config.toml` as written, by Debian's newest Rust (`rustc-web`, 1.85 or
 later; the test output names the exact version) with a standard library
-compiled from Debian's `rust-web-src` by `-Z build-std` (see rust_web.py for
+compiled from Debian's `rust-web-src` once per machine and then used like a
+prebuilt one, through `--sysroot` (tests/prebuilt_std.py; rust_web.py says
 what a build adds). Linux programs run under the configured qemu runner and
 their tests pass through it (`cargo-zigbuild test --release`); the Windows
 program is built and its DLL imports checked (Debian's Wine is too old to run
@@ -19,9 +20,12 @@ What this does NOT prove: fenix's prebuilt std (built by Rust's CI, with Rust's
 self-contained musl startup objects; here std is built with the crate's release
 profile and crt1.o/libc come from zig's musl), nixpkgs' zig and cargo-zigbuild
 (PyPI's here), or that the macOS binaries run (no Mac here: rung 4, the hermetic
-workflow, runs them on a macOS runner). RUSTC_BOOTSTRAP=1, which build-std
-needs, would also let the crate use `#![feature]`: test_crate_builds_on_stable
-shows it needs none.
+workflow, runs them on a macOS runner).
+
+Reuse: the std, zig's C runtime, Wine's prefix and cargo's target dirs come from
+the machine cache (conftest.py), so a second run skips compiling them; every test
+still renders its project afresh and runs cargo-zigbuild on it, so the crate is
+compiled and linked by each run and everything asserted below is this run's output.
 """
 
 from __future__ import annotations
@@ -102,19 +106,38 @@ def test_projects_use_the_default_answers(web_projects: dict[str, Path]) -> None
 def test_crate_builds_on_stable(
     web_session: harness.Session, web_projects: dict[str, Path]
 ) -> None:
-    """Without RUSTC_BOOTSTRAP (and so without build-std): the generated crate needs no
-    unstable feature. The host's std is Debian's prebuilt one; plain cargo, no zig."""
+    """The generated crate needs no unstable feature: plain cargo and Debian's prebuilt
+    host std, no zig, no RUSTC_BOOTSTRAP (no build here sets it any more)."""
     project = web_projects["static"]
     sources = "".join(p.read_text(encoding="utf-8") for p in (project / "src").glob("*.rs"))
     assert "#![feature" not in sources
     host = {"triple": "x86_64-unknown-linux-gnu"}
-    env = rust_web.build_env(web_session, host, build_std=False)
+    env = rust_web.build_env(web_session, host)
     assert "RUSTC_BOOTSTRAP" not in env
     # A target dir of its own: the cross builds' std must not be reused here.
     env["CARGO_TARGET_DIR"] = str(web_session.target_root / "host-stable")
     tested = harness.run([rust_web.CARGO, "test", "--release"], cwd=project, env=env)
     assert tested.result.returncode == 0, tested.describe()
     assert "test result: ok. 1 passed" in tested.result.stdout, tested.describe()
+
+
+def test_builds_get_a_prebuilt_std_and_no_unstable_switch(
+    web_session: harness.Session, web_targets: dict[str, dict[str, Any]]
+) -> None:
+    """Each target's std reaches cargo as a sysroot (compiled once per machine, holding std
+    and libtest for that target), never through -Z build-std: no build sets RUSTC_BOOTSTRAP
+    or a CARGO_UNSTABLE_* switch, so the compiler behaves as a stable one."""
+    for key, target in web_targets.items():
+        if target["id"] == WASM_ID:
+            continue
+        env = rust_web.build_env(web_session, target)
+        unstable = [name for name in env if name.startswith(("RUSTC_BOOTSTRAP", "CARGO_UNSTABLE"))]
+        assert unstable == [], (key, unstable)
+        flags = env[f"CARGO_TARGET_{rust_web.env_triple(target['triple'])}_RUSTFLAGS"].split()
+        sysroots = [flag.removeprefix("--sysroot=") for flag in flags if "--sysroot=" in flag]
+        assert len(sysroots) == 1, (key, flags)
+        libs = Path(sysroots[0]) / "lib" / "rustlib" / target["triple"] / "lib"
+        assert any(libs.glob("libstd-*.rlib")) and any(libs.glob("libtest-*.rlib")), libs
 
 
 @pytest.mark.parametrize("key", RUNNABLE)

@@ -16,7 +16,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import flake_cases
 import nixenv
+import prebuilt_std
 import pytest
 from support import IN_CI, require_tool
 
@@ -76,26 +78,27 @@ def build_stubs(host_tools: nixenv.HostTools) -> Iterator[Path]:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-RUST_WEB = Path("/opt/crossflake/rust-web")
-"""Debian's newest Rust (rustc-web), unpacked by scripts/setup-test-machine.sh."""
-
-
 @pytest.fixture(scope="session")
 def web_build_stubs(host_tools: nixenv.HostTools) -> Iterator[Path]:
-    """BUILD-mode stubs whose fenix toolchain is Debian's newest Rust with -Z build-std.
+    """BUILD-mode stubs whose fenix toolchain is Debian's newest Rust with prebuilt std.
 
-    The stand-in for fenix's prebuilt rust-std: every `--target` build compiles std from
-    Debian's rust-web-src (see the fenix stub). Everything else as in ``build_stubs``.
+    The stand-in for fenix's prebuilt rust-std: each target's std is compiled once per
+    machine (tests/prebuilt_std.py, shared with the rung-2 tests) and the stub's rust-std
+    derivation copies it into the store, so every builder gets it ready-made instead of
+    compiling std itself. Everything else as in ``build_stubs``.
     """
-    config = RUST_WEB / "build-std-config.toml"
-    for tool in (RUST_WEB / "bin" / "rustc", RUST_WEB / "bin" / "cargo", config):
-        require_tool(str(tool))
+    rust = prebuilt_std.RUST_WEB
+    for tool in (rust.rustc, rust.cargo, str(rust.vendor_config)):
+        require_tool(tool)
+    ready = prebuilt_std.sysroots(rust, flake_cases.web_std_triples())
+    std = {triple: str(root / "lib" / "rustlib" / triple) for triple, root in ready.items()}
+    std[prebuilt_std.HOST] = str(rust.sysroot / "lib" / "rustlib" / prebuilt_std.HOST)
     names = ("cargo", "rustc", "rustdoc")
     tools = dataclasses.replace(
         host_tools,
-        rust={name: str(RUST_WEB / "bin" / name) for name in names},
+        rust={name: str(rust.root / "bin" / name) for name in names},
         rust_sysroot=None,
-        build_std_config=str(config),
+        prebuilt_std=std,
     )
     folder = Path(tempfile.mkdtemp(prefix="crossflake-web-stubs-"))
     folder.chmod(0o755)

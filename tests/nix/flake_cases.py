@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from support import CATALOG
+from support import CATALOG, TEMPLATE_ROOT, resolve_targets
 
 ALL_HOSTS = list(CATALOG["hosts"])
 ALL_TARGETS = list(CATALOG["targets"])
@@ -75,3 +75,33 @@ EVAL_CASES: dict[str, dict[str, Any]] = {
 def answers_of(name: str) -> dict[str, Any]:
     """A case's answers with a crate name, so derivation names are predictable."""
     return {"crate_name": "hello-cross", **EVAL_CASES[name]}
+
+
+# Built with the newest Rust and its std prebuilt once (test_default_path_build.py): the
+# template's defaults except the hosts (Nix here builds for x86_64-linux only), and the
+# macOS target built on a Linux host.
+WEB_HOST = "x86_64-linux"
+WEB_CRATE = "hello-default"
+WEB_BUILD_CASES: dict[str, dict[str, Any]] = {
+    "default": {
+        "crate_name": WEB_CRATE,
+        "hosts": [WEB_HOST],
+        "targets": ["x86_64-linux", "aarch64-linux"],
+    },
+    "darwin": {
+        "crate_name": WEB_CRATE,
+        "hosts": [WEB_HOST],
+        "targets": ["aarch64-darwin"],
+        "darwin_from_linux": True,
+    },
+}
+
+
+def web_std_triples() -> list[str]:
+    """The targets whose std the stub fenix must hold for WEB_BUILD_CASES."""
+    triples = {
+        target["triple"]
+        for answers in WEB_BUILD_CASES.values()
+        for target in resolve_targets(TEMPLATE_ROOT, answers)
+    }
+    return sorted(triples)

@@ -183,11 +183,12 @@ class HostTools:
     Each field maps a binary name to an absolute path. ``rust`` serves both nixpkgs' cargo/rustc
     and every fenix component (cargo, rustc, rustdoc, rustfmt, cargo-clippy...). ``rust_sysroot``
     (optional) makes the toolchain's rustc/rustdoc wrappers pass ``--sysroot=DIR`` (Debian's
-    extra-target std libraries). ``build_std_config`` (optional) makes the toolchain build std
-    from source for every ``--target`` build (cargo ``-Z build-std``, with that cargo
-    configuration serving std's vendored dependencies; musl links zig's startup objects): the
-    stand-in for fenix's prebuilt rust-std with Debian's rustc-web. ``zig_lib`` is the host
-    zig's lib dir: the stub's zig package mirrors it at ``$out/lib/zig`` like nixpkgs' zig,
+    extra-target std libraries). ``prebuilt_std`` (optional) maps each triple to the folder
+    ``lib/rustlib/<triple>`` of a std compiled once on this machine (tests/prebuilt_std.py; the
+    host triple to the Rust's own): the stub's ``rust-std`` components hold them, as fenix's
+    prebuilt ones, and its rustc takes the combined toolchain as sysroot (musl links zig's
+    startup objects). The stand-in for fenix's rust-std with Debian's rustc-web. ``zig_lib`` is
+    the host zig's lib dir: the stub's zig package mirrors it at ``$out/lib/zig`` like nixpkgs' zig,
     because generated flakes copy that folder to a writable ``ZIG_LIB_DIR``.
     """
 
@@ -201,7 +202,7 @@ class HostTools:
     extra: dict[str, dict[str, str]] = field(default_factory=dict)
     rust_sysroot: str | None = None
     zig_lib: str | None = None
-    build_std_config: str | None = None
+    prebuilt_std: dict[str, str] = field(default_factory=dict)
     glibc: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -313,11 +314,12 @@ class HostTools:
         lines.append("  };")
         sysroot = _nix_string(self.rust_sysroot) if self.rust_sysroot else "null"
         zig_lib = _nix_string(self.zig_lib) if self.zig_lib else "null"
-        build_std = _nix_string(self.build_std_config) if self.build_std_config else "null"
         lines += [
             f"  rustSysroot = {sysroot};",
             f"  zigLib = {zig_lib};",
-            f"  buildStdConfig = {build_std};",
+            "  prebuiltStd = {",
+            *(f"    {_nix_string(t)} = {_nix_string(d)};" for t, d in self.prebuilt_std.items()),
+            "  };",
             "  glibc = {",
             *(f"    {system} = {_nix_string(folder)};" for system, folder in self.glibc.items()),
             "  };",

@@ -5,8 +5,10 @@ The generated flake (default answers: edition 2024, static linking, toolchain st
 with `nix build` inside a real Nix builder run by build users (HOME=/homeless-shelter), like
 tests/nix/test_flake_build.py, but with the stub fenix toolchain pointing at Debian's newest
 Rust (`rustc-web`, >= 1.85; the test output names the version) instead of 1.63. Debian ships
-no musl or macOS std for it, so the stub's toolchain compiles std from Debian's rust-web-src
-with `-Z build-std` inside the builder (see the fenix stub and `web_build_stubs`).
+no musl or macOS std for it, so each target's std is compiled from Debian's rust-web-src once
+per machine (tests/prebuilt_std.py, the same std the rung-2 tests use) and the stub fenix's
+`rust-std` derivation holds it, as fenix's prebuilt rust-std does: the builders compile no std
+(see the fenix stub and `web_build_stubs`).
 
 Proves: the flake's musl packages (its RUSTFLAGS +crt-static, naersk's two derivations, the zig
 setup) give static binaries that run under qemu with nothing to load; a Linux host builds
@@ -14,9 +16,10 @@ setup) give static binaries that run under qemu with nothing to load; a Linux ho
 Mach-O is for arm64, stamped with the catalog's minimum macOS (the flake's
 MACOSX_DEPLOYMENT_TARGET), ad-hoc signed, and loads only libSystem.
 
-Does NOT prove: fenix's prebuilt std (here built with the crate's release profile, with zig's
-musl startup objects instead of Rust's self-contained ones; RUSTC_BOOTSTRAP is set for the
-std build), the real nixpkgs/naersk, hermeticity, or that the macOS program runs (rung 4).
+Does NOT prove: fenix's prebuilt std (here built with cargo's release profile, with zig's
+musl startup objects instead of Rust's self-contained ones), the real nixpkgs/naersk,
+hermeticity, or that the macOS program runs (rung 4). No RUSTC_BOOTSTRAP reaches the builders:
+the compiler runs as a stable one.
 """
 
 from __future__ import annotations
@@ -27,21 +30,16 @@ from pathlib import Path
 import macho
 import nixenv
 import pytest
+from flake_cases import WEB_BUILD_CASES, WEB_CRATE, WEB_HOST
 from flake_projects import generate
 
 pytestmark = pytest.mark.nix
 
-HOST = "x86_64-linux"
-CRATE = "hello-default"
+HOST = WEB_HOST
+CRATE = WEB_CRATE
 RUSTC = "/opt/crossflake/rust-web/bin/rustc"
-# Template defaults, except the hosts (Nix here builds for x86_64-linux only).
-DEFAULTS = {"crate_name": CRATE, "hosts": [HOST], "targets": ["x86_64-linux", "aarch64-linux"]}
-DARWIN = {
-    "crate_name": CRATE,
-    "hosts": [HOST],
-    "targets": ["aarch64-darwin"],
-    "darwin_from_linux": True,
-}
+DEFAULTS = WEB_BUILD_CASES["default"]
+DARWIN = WEB_BUILD_CASES["darwin"]
 MUSL = {
     "x86_64-unknown-linux-musl": ("qemu-x86_64", "x86_64-linux"),
     "aarch64-unknown-linux-musl": ("qemu-aarch64", "aarch64-linux"),
@@ -51,7 +49,7 @@ MUSL = {
 @pytest.fixture(scope="module", autouse=True)
 def rust_used() -> None:
     version = subprocess.run([RUSTC, "--version"], capture_output=True, text=True, check=False)
-    print(f"\nRust in the stub toolchain: {version.stdout.strip()} (Debian rustc-web, build-std)")
+    print(f"\nRust in the stub toolchain: {version.stdout.strip()} (rustc-web, std prebuilt once)")
 
 
 @pytest.fixture(scope="module")

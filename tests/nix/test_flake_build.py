@@ -21,7 +21,7 @@ covers the runtime's reuse.
 Does NOT prove: hermeticity or the real nixpkgs/fenix/naersk (their zig, cargo-zigbuild and
 Rust versions differ from the host's; naersk's real derivations are not run). Musl, macOS and
 the template's default edition 2024 need a newer Rust than 1.63 (cargo 1.65 here):
-test_default_path_build.py builds them with Debian's newest Rust and -Z build-std.
+test_default_path_build.py builds them with Debian's newest Rust and its std prebuilt once.
 """
 
 from __future__ import annotations

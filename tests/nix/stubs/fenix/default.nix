@@ -23,10 +23,13 @@ let
   building = mode.build or false;
   rustTools = (mode.tools or { }).rust or { };
   sysroot = mode.rustSysroot or null;
-  # BUILD mode with a Rust that ships no std for the targets (Debian's rustc-web): the
-  # cargo configuration serving std's vendored sources, so that cargo compiles std with
-  # -Z build-std for every `--target` build. Stands in for fenix's prebuilt rust-std.
-  buildStdConfig = mode.buildStdConfig or null;
+  # BUILD mode with a Rust that ships no std for the targets (Debian's rustc-web): each
+  # target's std compiled once on the machine (tests/prebuilt_std.py), triple -> the folder
+  # `lib/rustlib/<triple>` of that sysroot; the host triple maps to the Rust's own host
+  # folder. rust-std components then hold a target's std like fenix's prebuilt ones, and
+  # rustc uses the combined toolchain as its sysroot, like fenix's rustc.
+  prebuiltStd = mode.prebuiltStd or { };
+  webStd = prebuiltStd != { };
 
   hostTriple = pkgs.stdenv.hostPlatform.rust.rustcTarget;
 
@@ -107,40 +110,24 @@ let
           printf '#!/bin/bash\nexec %s --sysroot=%s "$@"\n' ${lib.escapeShellArg p} ${lib.escapeShellArg sysroot} > $out/bin/${n}
           chmod +x $out/bin/${n}
         ''
-        # build-std: cargo with `--target` (cargo-zigbuild's inner cargo inherits the
-        # environment) builds std from source, which needs RUSTC_BOOTSTRAP; std's
-        # vendored crates.io dependencies are added to the build's CARGO_HOME config.
-        else if buildStdConfig != null && n == "cargo" then ''
-          cat > $out/bin/cargo <<'STUB_CARGO'
+        # A prebuilt std (webStd): rustc and rustdoc take the toolchain they are called
+        # from as their sysroot (`<toolchain>/bin/rustc` -> `<toolchain>`), as fenix's
+        # combined toolchains do, so a toolchain holds exactly the std of its targets.
+        # Those std libraries were compiled from source and have no self-contained musl
+        # startup objects: zig's musl provides them (fenix's prebuilt std brings Rust's own).
+        else if webStd && (n == "rustc" || n == "rustdoc") then ''
+          cat > $out/bin/${n} <<'STUB_RUSTC'
           #!/bin/bash
-          for arg in "$@"; do
-            case "$arg" in --target | --target=*) build_std=1 ;; esac
-          done
-          if [ -n "''${build_std:-}" ]; then
-            export RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort
-            config="''${CARGO_HOME:-$HOME/.cargo}/config.toml"
-            if ! grep -qs rust-src-vendor "$config"; then
-              mkdir -p "$(dirname "$config")"
-              cat @config@ >> "$config"
-            fi
+          sysroot="$(cd "$(dirname "$0")/.." && pwd)"
+          if [ "@tool@" = rustc ]; then
+            case " $* " in
+              *" --target "*-musl* | *" --target="*-musl*) set -- "$@" -C link-self-contained=no ;;
+            esac
           fi
-          exec @cargo@ "$@"
-          STUB_CARGO
-          sed -i -e "s|@config@|${buildStdConfig}|" -e "s|@cargo@|${p}|" $out/bin/cargo
-          chmod +x $out/bin/cargo
-        ''
-        # A std built from source has no self-contained musl startup objects: zig's
-        # musl provides them (fenix's prebuilt std would bring Rust's own).
-        else if buildStdConfig != null && n == "rustc" then ''
-          cat > $out/bin/rustc <<'STUB_RUSTC'
-          #!/bin/bash
-          case " $* " in
-            *" --target "*-musl* | *" --target="*-musl*) exec @rustc@ "$@" -C link-self-contained=no ;;
-          esac
-          exec @rustc@ "$@"
+          exec @path@ --sysroot="$sysroot" "$@"
           STUB_RUSTC
-          sed -i "s|@rustc@|${p}|" $out/bin/rustc
-          chmod +x $out/bin/rustc
+          sed -i -e "s|@path@|${p}|" -e "s|@tool@|${n}|" $out/bin/${n}
+          chmod +x $out/bin/${n}
         ''
         else "ln -s ${lib.escapeShellArg p} $out/bin/${n}";
     in
@@ -162,9 +149,24 @@ let
           echo ${lib.escapeShellArg "${name} ${target} ${version}"} > $out/share/crossflake-stub/${name}
           ${lib.optionalString (links != { }) "mkdir -p $out/bin"}
           ${lib.concatStringsSep "\n" (lib.mapAttrsToList wrap links)}
-          ${lib.optionalString (short == "rust-std") "mkdir -p $out/lib/rustlib/${target}"}
+          ${lib.optionalString (short == "rust-std") (stdCommand target)}
         '';
     };
+
+  # What a rust-std component holds: an empty target folder with Debian's 1.63 (its
+  # rustc is pointed at a sysroot of every target instead), the target's prebuilt std with
+  # a current Rust (host: a link to the Rust's own host folder), or, for a target the tests
+  # did not prepare, a build failure that says so.
+  stdCommand = target:
+    if !webStd then "mkdir -p $out/lib/rustlib/${target}"
+    else if prebuiltStd ? ${target} then ''
+      mkdir -p $out/lib/rustlib
+      ${if target == hostTriple then "ln -s" else "cp -r"} ${lib.escapeShellArg prebuiltStd.${target}} $out/lib/rustlib/${target}
+    ''
+    else ''
+      echo "fenix stub: no prebuilt std for ${target} (tests/nix/flake_cases.py WEB_BUILD_CASES)" >&2
+      exit 1
+    '';
 
   componentsOf = p: p.stubComponents or (lib.optional (p ? stubComponent) p.stubComponent);
 

@@ -1,0 +1,104 @@
+"""The machine cache (tests/machine_cache.py) never hands out a stale or half-written entry.
+
+CI's time budget depends on reusing what earlier runs built (standard libraries, zig's
+cache); its correctness depends on never reusing the wrong thing. These tests run the
+cache's own logic on a temporary root with trivial fills: no compiler involved.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import machine_cache
+import prebuilt_std
+import pytest
+
+
+@pytest.fixture
+def cache_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(machine_cache, "ROOT", tmp_path / "cache")
+    return tmp_path / "cache"
+
+
+def test_an_entry_is_filled_once_and_then_reused(cache_root: Path) -> None:
+    calls: list[Path] = []
+
+    def fill(out: Path) -> None:
+        calls.append(out)
+        (out / "payload").write_text("built", encoding="utf-8")
+
+    first = machine_cache.entry("std", "k1", fill)
+    second = machine_cache.entry("std", "k1", fill)
+    assert first == second == cache_root / "std" / "k1"
+    assert len(calls) == 1
+    assert (first / "payload").read_text(encoding="utf-8") == "built"
+    assert (first / machine_cache.COMPLETE).is_file()
+
+
+def test_a_failed_fill_leaves_nothing_and_the_next_call_fills_again(cache_root: Path) -> None:
+    def broken(out: Path) -> None:
+        (out / "half").write_text("half", encoding="utf-8")
+        raise RuntimeError("compiler crashed")
+
+    with pytest.raises(RuntimeError, match="compiler crashed"):
+        machine_cache.entry("std", "k2", broken)
+    assert sorted(p.name for p in (cache_root / "std").iterdir()) == []
+    done = machine_cache.entry("std", "k2", lambda out: (out / "ok").touch())
+    assert (done / "ok").is_file() and not (done / "half").exists()
+
+
+def test_an_entry_without_its_completion_mark_is_rebuilt(cache_root: Path) -> None:
+    """A folder left by a killed run (no .complete) is never used as it is."""
+    leftover = cache_root / "std" / "k3"
+    leftover.mkdir(parents=True)
+    (leftover / "stale").touch()
+    done = machine_cache.entry("std", "k3", lambda out: (out / "fresh").touch())
+    assert (done / "fresh").is_file() and not (done / "stale").exists()
+
+
+def test_concurrent_callers_fill_one_entry_once(cache_root: Path) -> None:
+    calls: list[int] = []
+    started = threading.Event()
+
+    def slow_fill(out: Path) -> None:
+        calls.append(1)
+        started.set()
+        threading.Event().wait(0.3)
+        (out / "payload").touch()
+
+    results: list[Path] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(machine_cache.entry("std", "k4", slow_fill)))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1
+    assert len(set(results)) == 1 and (results[0] / "payload").is_file()
+
+
+def test_std_keys_change_with_everything_that_changes_the_std(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rust (version, Debian patches, std's lock file), target, profile and recipe all
+    enter the key: a new Rust can never pick up an old Rust's std."""
+    identity = ["rustc 1.96.0 (ac68faa20)", "1.96.0+dfsg1-1~deb12u2", "lock v1"]
+    monkeypatch.setattr(prebuilt_std.Rust, "identity", lambda self: list(identity))
+    rust = prebuilt_std.RUST_WEB
+    base = prebuilt_std.key(rust, "aarch64-unknown-linux-musl")
+    assert base.startswith("aarch64-unknown-linux-musl-")
+    assert prebuilt_std.key(rust, "aarch64-unknown-linux-musl") == base
+    assert prebuilt_std.key(rust, "x86_64-unknown-linux-musl") != base
+    for index, changed in enumerate(["rustc 1.97.0 (0000)", "1.96.0+dfsg1-1~deb12u3", "v2"]):
+        identity_before = list(identity)
+        identity[index] = changed
+        assert prebuilt_std.key(rust, "aarch64-unknown-linux-musl") != base
+        identity[:] = identity_before
+    monkeypatch.setattr(prebuilt_std, "PROFILE", "dev")
+    assert prebuilt_std.key(rust, "aarch64-unknown-linux-musl") != base
+    monkeypatch.setattr(prebuilt_std, "PROFILE", "release")
+    monkeypatch.setattr(prebuilt_std, "RECIPE", prebuilt_std.RECIPE + " changed")
+    assert prebuilt_std.key(rust, "aarch64-unknown-linux-musl") != base

@@ -1,0 +1,94 @@
+"""One cache folder per machine for what the tests build expensively, outside the repository.
+
+A fresh machine pays each expensive piece once (a target's standard library, zig's C
+runtime for a target, Wine's prefix, the crates' dependency builds); every later test
+and every later run reuses it. Each entry lives under a key made of everything that
+changes its content (compiler version and hash, zig version, target, profile, recipe),
+so a stale entry is never found: a new Rust or zig simply gets new folders.
+
+Where: $CROSSFLAKE_CACHE, default /var/cache/crossflake (readable by the Nix build
+users, which copy prebuilt standard libraries into the store). Deleting the folder is
+always safe: the next run fills it again (the cold path, measured in BENCHMARKS.md).
+
+Entries that two processes might fill at once (a helper's test run beside CI's, or two
+pytest workers) are filled under a file lock and published by an atomic rename, so a
+reader never sees half an entry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+ROOT = Path(os.environ.get("CROSSFLAKE_CACHE", "/var/cache/crossflake"))
+COMPLETE = ".complete"
+"""Written last into a published entry: an entry without it is never used."""
+
+
+def digest(*parts: str) -> str:
+    """A short, stable key for the given facts (order matters)."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        hasher.update(part.encode("utf-8"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()[:20]
+
+
+def command_output(argv: list[str], env: dict[str, str] | None = None) -> str:
+    """The stdout of a version query such as `rustc -vV`, stripped."""
+    return subprocess.run(argv, capture_output=True, text=True, check=True, env=env).stdout.strip()
+
+
+def folder(*names: str) -> Path:
+    """A persistent folder in the cache (created, world-readable), for caches that manage
+    their own consistency: zig's global cache, cargo target dirs, a Wine prefix."""
+    path = ROOT.joinpath(*names)
+    path.mkdir(parents=True, exist_ok=True)
+    for made in (path, *path.parents):
+        made.chmod(0o755)
+        if made == ROOT:
+            break
+    return path
+
+
+@contextlib.contextmanager
+def locked(name: str) -> Iterator[None]:
+    """An exclusive lock across processes, held while one entry is filled."""
+    locks = folder("locks")
+    with open(locks / f"{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def entry(kind: str, key: str, fill: Callable[[Path], None]) -> Path:
+    """The published entry `<kind>/<key>`, filled by ``fill(staging)`` if it is missing.
+
+    ``fill`` writes into an empty staging folder; only when it returns is the folder
+    renamed into place and marked complete. A failed fill leaves nothing behind.
+    """
+    final = folder(kind) / key
+    if (final / COMPLETE).is_file():
+        return final
+    with locked(f"{kind}-{key}"):
+        if (final / COMPLETE).is_file():  # filled by another process meanwhile
+            return final
+        shutil.rmtree(final, ignore_errors=True)  # an incomplete leftover
+        staging = final.with_name(f".{key}.{os.getpid()}")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        try:
+            fill(staging)
+            (staging / COMPLETE).write_text(key + "\n", encoding="utf-8")
+            staging.rename(final)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return final
