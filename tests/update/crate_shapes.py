@@ -225,8 +225,8 @@ ROOT_PACKAGE_WITH_MEMBERS = CrateShape(
     answers={"crate_name": "rootapp", "crate_type": "bin", "edition": "2021"},
     binaries=frozenset({"rootapp"}),
     report=(
-        "workspace (members: rootlib, xtask): the flake builds the root package only, like "
-        "`cargo build` there: rootapp.",
+        "workspace (members: rootapp, rootlib, xtask): the flake builds the root package only, "
+        "like `cargo build` there: rootapp.",
         '"--workspace" to cargoBuildOptions in flake.nix',
     ),
 )
