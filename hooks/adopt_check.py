@@ -261,7 +261,7 @@ def gitignore_note(project: Path, reference: Path) -> list[Finding]:
             False,
             f".gitignore is yours and was kept; it lacks {', '.join(lacking)} (nix build's "
             "result links, direnv's cache): git status will list them. Add them with "
-            f"printf '%s\\n' {' '.join(lacking)} >> .gitignore",
+            f"printf '%s\\n' {' '.join(shlex.quote(line) for line in lacking)} >> .gitignore",
         )
     ]
 

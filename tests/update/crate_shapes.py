@@ -349,6 +349,7 @@ EXISTING_CI = CrateShape(
             "name: CI\non: [push, pull_request]\njobs:\n  test:\n    runs-on: ubuntu-latest\n"
             "    steps:\n      - uses: actions/checkout@v4\n      - run: cargo test\n"
         ),
+        ".gitignore": "/target\n",
         ".github/workflows/release.yml": (
             "name: Release\non:\n  push:\n    tags: ['v*']\njobs:\n  release:\n"
             "    runs-on: ubuntu-latest\n    steps:\n      - run: gh release create\n"
@@ -359,6 +360,8 @@ EXISTING_CI = CrateShape(
     report=(
         "CI: the crate has its own workflows (ci.yml, release.yml), kept as they are; "
         "crossflake added none (ci=none",
+        ".gitignore is yours and was kept; it lacks /result, /result-*, /.direnv",
+        "printf '%s\\n' /result '/result-*' /.direnv >> .gitignore",
     ),
 )
 
