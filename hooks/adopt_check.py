@@ -6,9 +6,11 @@ Cargo.lock, the sources and README, and writes no crate file of its own
 crate that is really there, and the crate may lack what the flake needs. This
 task reads the crate (never writes to it) and prints each problem with the
 command that fixes it: answers that do not describe the crate (name,
-edition, bin or lib), a Cargo.lock the flake cannot see, old-style
-`.cargo/config` or `rust-toolchain` files that beat crossflake's, and what
-the flake will build. It never fails the copy: a report is advice.
+edition, bin or lib, description), a Cargo.lock the flake cannot see,
+old-style `.cargo/config` or `rust-toolchain` files that beat crossflake's,
+the crate's own CI workflows, and what the flake will build and run (the
+packages, their programs, the main one). It never fails the copy: a report is
+advice.
 
 On a fresh generation (Cargo.toml is exactly what the template renders) it
 stays silent. What the template renders comes from copier itself: the task
@@ -19,6 +21,7 @@ before Python 3.11).
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -32,8 +35,10 @@ from crate_layout import (
     Programs,
     built_programs,
     crate_layout,
+    member_layouts,
+    read_manifest,
 )
-from template_output import files_in
+from template_output import files_in, template_output
 
 RECOPY = "copier recopy --trust --defaults --overwrite --data"
 
@@ -67,7 +72,8 @@ def check_name(layout: CrateLayout, answers: dict[str, Any]) -> list[Finding]:
         Finding(
             True,
             f'package name: Cargo.toml says "{layout.name}", the answer crate_name is '
-            f'"{crate_name}" (crossflake\'s next steps and sample sources use crate_name).',
+            f'"{crate_name}" (PLATFORMS.md\'s title and the next steps use crate_name; the '
+            "flake reads the package and its programs from Cargo.toml).",
             f"{RECOPY} crate_name={layout.name}",
         )
     ]
@@ -105,6 +111,25 @@ def check_edition(
     ]
 
 
+def check_description(project: Path, answers: dict[str, Any]) -> list[Finding]:
+    """The flake's description (the answer) against the package's own, when it has one."""
+    try:
+        package = read_manifest(project / "Cargo.toml").get("package", {})
+    except ManifestError:
+        return []
+    own = package.get("description") if isinstance(package, dict) else None
+    if not isinstance(own, str) or not own.strip() or own == answers.get("description"):
+        return []
+    return [
+        Finding(
+            True,
+            f"description: flake.nix says {answers.get('description')!r}, Cargo.toml says "
+            f"{own!r} (`nix flake metadata` shows the answer).",
+            f"{RECOPY} {shlex.quote('description=' + own)}",
+        )
+    ]
+
+
 def check_kind(programs: Programs, answers: dict[str, Any]) -> list[Finding]:
     """crate_type against the programs the flake builds (it decides PLATFORMS.md's text)."""
     crate_type = answers.get("crate_type")
@@ -130,18 +155,64 @@ def check_kind(programs: Programs, answers: dict[str, Any]) -> list[Finding]:
     return []
 
 
-def notes(layout: CrateLayout, programs: Programs, answers: dict[str, Any]) -> list[Finding]:
-    """What the flake will do with this crate that a user may not expect."""
-    found: list[Finding] = []
-    if programs.binaries and list(programs.binaries) != [answers.get("crate_name")]:
-        found.append(
-            Finding(
-                False,
-                f"binaries: {binary_list(programs.binaries)} (from {programs.source}). naersk "
-                "installs every executable cargo builds, so each `nix build .#<target>` puts all "
-                "of them in result/bin (.exe on Windows, .wasm on WASI).",
+def program_note(programs: Programs, answers: dict[str, Any]) -> list[Finding]:
+    """Which program `nix run`, the images and the archives hold, read as the flake reads it."""
+    if not programs.binaries:
+        return []
+    text = (
+        f"binaries: {binary_list(programs.binaries)} (from {programs.source}). naersk "
+        "installs every executable cargo builds, so each `nix build .#<target>` puts all "
+        "of them in result/bin (.exe on Windows, .wasm on WASI)"
+    )
+    owner = programs.owner
+    if answers.get("crate_type") == "bin":
+        main = programs.main
+        if main is not None:
+            text += f"; `nix run .#<target>` and the images start {main}"
+            if owner is not None and main != owner.name:
+                text += f" (not {owner.name}: the flake reads the program from Cargo.toml)"
+        else:
+            text += (
+                "; no main program (several, no default-run): `nix run .#<target>` lists "
+                "them and the images have no entrypoint (set `default-run` in Cargo.toml to "
+                "choose one)"
             )
-        )
+        if len(programs.binaries) > 1:
+            text += "; each one runs with `nix run .#<target>-<program>`"
+        if owner is not None:
+            text += (
+                f"; release archives are named {owner.name}-{owner.version}-<target> "
+                f"(package {owner.name})"
+            )
+    return [Finding(False, text + ".")]
+
+
+def workspace_note(project: Path, layout: CrateLayout, programs: Programs) -> list[Finding]:
+    """Which members the flake builds, by their package names (globs expanded)."""
+    if layout.workspace_members is None:
+        return []
+    members = [str(member.name) for _, member in member_layouts(project, layout.workspace_members)]
+    if layout.is_package and str(layout.name) not in members:
+        members.insert(0, str(layout.name))
+    listed = ", ".join(members) or "none"
+    built = ", ".join(programs.packages) or "nothing"
+    if layout.default_members is not None:
+        what = "its default-members, like `cargo build` there"
+    elif layout.is_package:
+        what = "the root package only, like `cargo build` there"
+    else:
+        what = "every member, like `cargo build` there"
+    text = f"workspace (members: {listed}): the flake builds {what}: {built}."
+    if set(members) - set(programs.packages):
+        text += ' To build every member, add "--workspace" to cargoBuildOptions in flake.nix.'
+    return [Finding(False, text)]
+
+
+def notes(
+    project: Path, layout: CrateLayout, programs: Programs, answers: dict[str, Any]
+) -> list[Finding]:
+    """What the flake will do with this crate that a user may not expect."""
+    found: list[Finding] = [*program_note(programs, answers)]
     if layout.build_script:
         found.append(
             Finding(
@@ -152,23 +223,99 @@ def notes(layout: CrateLayout, programs: Programs, answers: dict[str, Any]) -> l
                 "to the flake.",
             )
         )
-    if layout.workspace_members is not None:
-        members = ", ".join(layout.workspace_members) or "none listed"
-        if layout.default_members is not None:
-            what = "its default-members"
-        elif layout.is_package:
-            what = "the root package only, like `cargo build` there"
-        else:
-            what = "every member, like `cargo build` there"
-        found.append(
+    found.extend(workspace_note(project, layout, programs))
+    return found
+
+
+def edition_note(layout: CrateLayout, answers: dict[str, Any], offered: list[str]) -> list[Finding]:
+    """An edition crossflake does not offer, kept at the closest answer (check_edition
+    asks nothing then): say so, never call it a match."""
+    answer = str(answers.get("edition"))
+    if not layout.is_package or layout.edition in (answer, *offered) or answer != "2021":
+        return []
+    return [
+        Finding(
+            False,
+            f"edition: Cargo.toml says {layout.edition}, the answer is {answer}, the closest "
+            "crossflake offers; it only bounds an exact toolchain answer, and cargo builds "
+            f"with {layout.edition} as Cargo.toml says.",
+        )
+    ]
+
+
+def gitignore_note(project: Path, reference: Path) -> list[Finding]:
+    """The crate's own .gitignore is kept: say what it lacks of crossflake's."""
+    theirs, ours = project / ".gitignore", reference / ".gitignore"
+    if not theirs.is_file() or not ours.is_file():
+        return []
+    kept = {line.strip() for line in theirs.read_text(encoding="utf-8").splitlines()}
+    lacking = [
+        line
+        for line in ours.read_text(encoding="utf-8").splitlines()
+        if line.strip() and line not in kept and line.rstrip("/") not in kept
+    ]
+    if not lacking:
+        return []
+    return [
+        Finding(
+            False,
+            f".gitignore is yours and was kept; it lacks {', '.join(lacking)} (nix build's "
+            "result links, direnv's cache): git status will list them. Add them with "
+            f"printf '%s\\n' {' '.join(shlex.quote(line) for line in lacking)} >> .gitignore",
+        )
+    ]
+
+
+def workflows_of(project: Path) -> list[str]:
+    """The crate's own GitHub workflows (crossflake's crossflake.yml aside)."""
+    folder = project / ".github/workflows"
+    if not folder.is_dir():
+        return []
+    return sorted(
+        path.name
+        for path in folder.iterdir()
+        if path.suffix in (".yml", ".yaml") and path.name != "crossflake.yml"
+    )
+
+
+def releases_on_tags(project: Path, workflow: str) -> bool:
+    """A rough reading: the workflow runs on tags or creates GitHub releases."""
+    try:
+        text = (project / ".github/workflows" / workflow).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "tags" in text or "release" in text.lower()
+
+
+def ci_note(project: Path, answers: dict[str, Any]) -> list[Finding]:
+    """The crate's own CI stays; crossflake's is a separate file, added only when asked."""
+    own = workflows_of(project)
+    if not own:
+        return []
+    listed = ", ".join(own)
+    if answers.get("ci") != "github":
+        return [
             Finding(
                 False,
-                f"workspace (members: {members}): the flake builds {what}: "
-                f"{', '.join(programs.packages) or 'nothing'}. To build every member, add "
-                '"--workspace" to cargoBuildOptions in flake.nix.',
+                f"CI: the crate has its own workflows ({listed}), kept as they are; crossflake "
+                "added none (ci=none, the default for a crate with workflows). To add "
+                "crossflake's (flake check per host, release archives, a GitHub release on v* "
+                "tags) as .github/workflows/crossflake.yml: copier update --trust --defaults "
+                "--data ci=github",
             )
+        ]
+    racing = [name for name in own if releases_on_tags(project, name)]
+    text = (
+        f"CI: the crate has its own workflows ({listed}), kept as they are; crossflake's "
+        "is .github/workflows/crossflake.yml beside them."
+    )
+    if racing:
+        text += (
+            f" {', '.join(racing)} may publish releases on tags too; crossflake's release job "
+            "creates the GitHub release of each v* tag, so keep one of them (`copier update "
+            "--trust --defaults --data ci=none` removes crossflake's)."
         )
-    return found
+    return [Finding(False, text)]
 
 
 def git(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -242,13 +389,43 @@ def committed_text(project: Path, relative: str) -> str | None:
     return result.stdout if result.returncode == 0 else None
 
 
-def replaced_files(project: Path, reference: Path, theirs: list[str]) -> list[Finding]:
+def committed_output(
+    project: Path, template: Path | None, answers_file: str
+) -> dict[str, str] | None:
+    """What crossflake wrote with the answers of the last commit, when that commit
+    holds crossflake's answers (the adoption was committed): a recopy then replaces
+    crossflake's own earlier output, which is no user edit. None otherwise."""
+    saved = committed_text(project, answers_file)
+    if saved is None or template is None:
+        return None
+    import yaml  # copier's dependency, present where the task runs
+
+    answers = yaml.safe_load(saved) or {}
+    commit = str(answers.get("_commit") or "") or None
+    try:
+        with template_output(template, commit, answers, answers_file) as earlier:
+            return {
+                relative: (earlier / relative).read_text(encoding="utf-8")
+                for relative in files_in(earlier)
+            }
+    except Exception:  # an old commit copier cannot render: fall back to "yours"
+        return None
+
+
+def replaced_files(
+    project: Path,
+    reference: Path,
+    theirs: list[str],
+    earlier: dict[str, str] | None = None,
+) -> list[Finding]:
     """Files of the crate that crossflake's own files replaced, or that the user kept.
 
     Every file the template writes except the user's (`theirs`: the
     skipped-if-existing ones and the answers file): the flake needs
     crossflake's version, so an adopted crate that had its own loses it on
-    --overwrite; git still has it, and the report says where.
+    --overwrite; git still has it, and the report says where. A committed
+    file that is exactly what crossflake wrote before (`earlier`, from the
+    committed answers) is crossflake's own output: replacing it loses nothing.
     """
     found = []
     for relative in files_in(reference):
@@ -260,7 +437,17 @@ def replaced_files(project: Path, reference: Path, theirs: list[str]) -> list[Fi
             continue  # not the crate's own file (or no git to tell)
         ours = same_as_template(project, reference, relative)
         current = path.read_text(encoding="utf-8")
-        if ours and before != current:
+        if ours and before != current and earlier is not None and relative in earlier:
+            if earlier[relative] != before:
+                found.append(
+                    Finding(
+                        False,
+                        f"{relative}: crossflake regenerated it, replacing your edits to the "
+                        "version it wrote before; merge them back from "
+                        f"`git diff HEAD -- {relative}`.",
+                    )
+                )
+        elif ours and before != current:
             found.append(
                 Finding(
                     False,
@@ -303,6 +490,8 @@ class Adoption:
     theirs: list[str]  # files that stay the user's: skipped-if-existing, the answers file
     editions: list[str]  # the editions the template offers
     created_repository: bool = False
+    template: Path | None = None  # to render what the last commit's answers wrote
+    answers_file: str = ".copier-answers.yml"
 
 
 def findings_for(adoption: Adoption) -> list[Finding] | None:
@@ -335,7 +524,8 @@ def findings_for(adoption: Adoption) -> list[Finding] | None:
             Finding(
                 False,
                 "Cargo.toml is a workspace root (no [package]): crate_name and edition describe "
-                "one package, so they were not checked.",
+                "one package, so they were not checked; the flake takes the name and version "
+                "from the member that owns the programs.",
             ),
             *check_kind(programs, answers),
         ]
@@ -343,14 +533,19 @@ def findings_for(adoption: Adoption) -> list[Finding] | None:
         checks = [
             *check_name(layout, answers),
             *check_edition(layout, answers, adoption.editions),
+            *check_description(project, answers),
             *check_kind(programs, answers),
         ]
+    earlier = committed_output(project, adoption.template, adoption.answers_file)
     return [
         *checks,
         *lock_findings(project),
         *old_style_findings(project),
-        *notes(layout, programs, answers),
-        *replaced_files(project, adoption.reference, adoption.theirs),
+        *notes(project, layout, programs, answers),
+        *edition_note(layout, answers, adoption.editions),
+        *gitignore_note(project, adoption.reference),
+        *ci_note(project, answers),
+        *replaced_files(project, adoption.reference, adoption.theirs, earlier),
         *git_note(adoption.created_repository),
     ]
 
@@ -365,7 +560,7 @@ def report(findings: list[Finding], layout_summary: str) -> str:
             "(nothing was changed; the copy succeeded):"
         )
     else:
-        lines.append(f"crossflake adopt check: Cargo.toml matches the answers ({layout_summary}).")
+        lines.append(f"crossflake adopt check: nothing to fix ({layout_summary}).")
     for finding in problems:
         lines.append(f"  FIX   {finding.text}")
         lines.append(f"        how: {finding.fix}")

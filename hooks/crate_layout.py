@@ -9,6 +9,11 @@ mirrors Cargo's target auto-discovery rules closely enough to name every
 binary naersk will install, for a cargo too old for the crate or no cargo at
 all; where cargo runs, `built_programs` asks it (`cargo metadata --no-deps`,
 offline). Nothing here writes anything.
+
+The generated flake reads the same facts in Nix (flake.nix's `packageAt`,
+`builtPackages`, `mainProgram` and `owner`): evaluation cannot run cargo. The
+rules below and those must agree; tests/update/test_adopt_programs.py checks
+that they do on every crate shape, against the evaluated flake.
 """
 
 from __future__ import annotations
@@ -50,6 +55,8 @@ class CrateLayout:
     build_script: str | None = None
     workspace_members: list[str] | None = None
     default_members: list[str] | None = None
+    default_run: str | None = None
+    version: str | None = None
 
     @property
     def is_package(self) -> bool:
@@ -153,10 +160,17 @@ def build_script(root: Path, package: dict[str, Any]) -> str | None:
     return "build.rs" if (root / "build.rs").is_file() else None
 
 
-def crate_layout(root: Path) -> CrateLayout:
-    """Read root/Cargo.toml and the files next to it into a CrateLayout."""
+def crate_layout(root: Path, inherit_from: Path | None = None) -> CrateLayout:
+    """Read root/Cargo.toml and the files next to it into a CrateLayout.
+
+    A workspace member inherits `.workspace = true` fields from the workspace
+    root's manifest (`inherit_from`), not from its own.
+    """
     manifest = read_manifest(root / "Cargo.toml")
     workspace = manifest.get("workspace")
+    owning_workspace = workspace
+    if inherit_from is not None and inherit_from.resolve() != root.resolve():
+        owning_workspace = read_manifest(inherit_from / "Cargo.toml").get("workspace")
     members = defaults = None
     if isinstance(workspace, dict):
         members = [str(member) for member in workspace.get("members", [])]
@@ -165,7 +179,11 @@ def crate_layout(root: Path) -> CrateLayout:
     package = manifest.get("package")
     if not isinstance(package, dict) or "name" not in package:
         return CrateLayout(workspace_members=members, default_members=defaults)
-    edition, source = package_edition(package, workspace if isinstance(workspace, dict) else {})
+    inherited = owning_workspace if isinstance(owning_workspace, dict) else {}
+    edition, source = package_edition(package, inherited)
+    version = package.get("version")
+    if isinstance(version, dict):
+        version = inherited.get("package", {}).get("version")
     return CrateLayout(
         name=str(package["name"]),
         edition=edition,
@@ -175,7 +193,29 @@ def crate_layout(root: Path) -> CrateLayout:
         build_script=build_script(root, package),
         workspace_members=members,
         default_members=defaults,
+        default_run=package.get("default-run"),
+        version=None if version is None else str(version),
     )
+
+
+@dataclass
+class Built:
+    """One package `cargo build` at the root builds, as the flake's `packageAt` sees it."""
+
+    name: str
+    programs: list[str]
+    default_run: str | None = None
+    version: str = "0.0.0"
+
+    @property
+    def main(self) -> str | None:
+        """What `cargo run` starts in it: default-run, the only program, else the
+        one named after the package (src/main.rs); None when that leaves a choice."""
+        if self.default_run:
+            return self.default_run
+        if len(self.programs) == 1:
+            return self.programs[0]
+        return self.name if self.name in self.programs else None
 
 
 @dataclass
@@ -185,6 +225,30 @@ class Programs:
     binaries: dict[str, str]  # name -> source path, relative to the root
     packages: list[str]  # the packages built
     source: str  # "cargo metadata" or "Cargo.toml" (cargo missing or too old)
+    built: list[Built] = field(default_factory=list)
+
+    @property
+    def main(self) -> str | None:
+        """The program `nix run .#<triple>` and the images start (flake.nix's mainProgram)."""
+        if len(self.built) == 1:
+            return self.built[0].main
+        if len(self.binaries) == 1:
+            return next(iter(self.binaries))
+        mains = [package.main for package in self.built if package.main]
+        return mains[0] if len(mains) == 1 else None
+
+    @property
+    def owner(self) -> Built | None:
+        """The package that names the builds and release archives (flake.nix's owner)."""
+        main = self.main
+        for candidates in (
+            [package for package in self.built if main in package.programs],
+            [package for package in self.built if package.programs],
+            self.built,
+        ):
+            if candidates:
+                return candidates[0]
+        return None
 
 
 def cargo_metadata(root: Path) -> dict[str, Any] | None:
@@ -222,15 +286,22 @@ def programs_from_metadata(root: Path, metadata: dict[str, Any]) -> Programs:
         rooted = [id_ for id_, package in packages.items() if package["manifest_path"] == manifest]
         built = rooted or metadata.get("workspace_members", [])
     binaries = {}
+    described = []
     for id_ in built:
+        own = []
         for target in packages[id_]["targets"]:
             if "bin" in target["kind"]:
                 path = Path(target["src_path"])
                 if path.is_relative_to(root.resolve()):
                     path = path.relative_to(root.resolve())
                 binaries[target["name"]] = path.as_posix()
+                own.append(target["name"])
+        package = packages[id_]
+        described.append(
+            Built(package["name"], sorted(own), package.get("default_run"), package["version"])
+        )
     names = [packages[id_]["name"] for id_ in built]
-    return Programs(dict(sorted(binaries.items())), names, "cargo metadata")
+    return Programs(dict(sorted(binaries.items())), names, "cargo metadata", described)
 
 
 def member_dirs(root: Path, patterns: list[str]) -> list[Path]:
@@ -245,22 +316,38 @@ def member_dirs(root: Path, patterns: list[str]) -> list[Path]:
     return found
 
 
+def built_of(layout: CrateLayout) -> Built:
+    """A package's layout as the flake's `packageAt` describes it."""
+    return Built(
+        str(layout.name), sorted(layout.binaries), layout.default_run, layout.version or "0.0.0"
+    )
+
+
+def member_layouts(root: Path, patterns: list[str]) -> list[tuple[str, CrateLayout]]:
+    """(folder relative to root, layout) of each member package the patterns name."""
+    found = []
+    for member in member_dirs(root, patterns):
+        member_layout = crate_layout(member, inherit_from=root)
+        if member_layout.is_package:
+            found.append((member.relative_to(root).as_posix(), member_layout))
+    return found
+
+
 def programs_from_manifests(root: Path, layout: CrateLayout) -> Programs:
-    """Cargo's rule read from the manifests: the root package, else the (default) members."""
-    if layout.is_package:
-        return Programs(layout.binaries, [str(layout.name)], "Cargo.toml")
+    """Cargo's rule read from the manifests: default-members, else the root package,
+    else every member."""
+    if layout.is_package and layout.default_members is None:
+        return Programs(layout.binaries, [str(layout.name)], "Cargo.toml", [built_of(layout)])
     binaries: dict[str, str] = {}
     names = []
+    described = []
     patterns = layout.default_members or layout.workspace_members or []
-    for member in member_dirs(root, patterns):
-        member_layout = crate_layout(member)
-        if not member_layout.is_package:
-            continue
+    for prefix, member_layout in member_layouts(root, patterns):
         names.append(str(member_layout.name))
-        prefix = member.relative_to(root).as_posix()
+        described.append(built_of(member_layout))
         for name, path in member_layout.binaries.items():
-            binaries[name] = f"{prefix}/{path}"
-    return Programs(dict(sorted(binaries.items())), names, "Cargo.toml")
+            binaries[name] = path if prefix == "." else f"{prefix}/{path}"
+    return Programs(dict(sorted(binaries.items())), names, "Cargo.toml", described)
 
 
 def built_programs(root: Path, layout: CrateLayout | None = None) -> Programs:

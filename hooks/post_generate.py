@@ -162,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
                 theirs=[*users, options.answers_file],
                 editions=[edition for edition in options.editions.split(",") if edition],
                 created_repository=created,
+                template=options.template,
+                answers_file=options.answers_file,
             )
         )
     return 0

