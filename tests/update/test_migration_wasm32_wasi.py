@@ -48,8 +48,9 @@ def test_update_renames_the_saved_wasi_target_and_keeps_building_it(
 
     update(project)
 
-    assert "renamed targets in .copier-answers.yml: wasm32-wasi -> wasm32-wasip1" in (
-        capfd.readouterr().out
+    assert (
+        "crossflake migration, .copier-answers.yml: renamed targets: wasm32-wasi -> wasm32-wasip1"
+        in (capfd.readouterr().out)
     )
     assert saved_targets(project) == ["x86_64-linux", "wasm32-wasip1"]
     expected = ["x86_64-unknown-linux-musl", "wasm32-wasip1"]
