@@ -112,62 +112,128 @@ def copier_update(project: Path, *options: str) -> subprocess.CompletedProcess[s
 
 
 @dataclass(frozen=True)
-class Updated:
-    """One earlier state, generated, edited and updated."""
+class Edited:
+    """One earlier state, generated and edited by its user (committed, not updated)."""
 
     state: EarlierState
     clone: TaglessClone
     project: Path
     own_files: dict[str, str]  # user-owned files as the user left them
     expected_conflicts: list[str]
-    result: subprocess.CompletedProcess[str]
+    check_before: subprocess.CompletedProcess[str]  # `copier check-update` before updating
+
+
+@dataclass(frozen=True)
+class Updated:
+    """An edited project copied and updated one way (`--defaults` or at the prompts)."""
+
+    edited: Edited
+    project: Path
+    output: str  # what copier printed (stdout and stderr, or the terminal's transcript)
+    returncode: int
+    targets_chosen: list[str] | None = None  # at the prompts: the targets shown as chosen
+
+    @property
+    def state(self) -> EarlierState:
+        return self.edited.state
+
+
+def check_update(project: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """`copier check-update [options]` in the project."""
+    return subprocess.run(
+        [sys.executable, "-m", "copier", "check-update", *options],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module", params=EARLIER_STATES, ids=lambda state: state.name)
-def updated(
+def edited(
     request: pytest.FixtureRequest, tagless: TaglessClone, tmp_path_factory: pytest.TempPathFactory
-) -> Updated:
-    """The state's project after `copier update --trust --defaults` to the work tree."""
+) -> Edited:
+    """The state's project, generated at its commit, edited and committed."""
     state: EarlierState = request.param
     project = generate_at(tagless, state, tmp_path_factory.mktemp(state.name) / "project")
     # Before 0.2.0 the config had no closing line: a section appended at its end
     # meets the line 0.2.0 adds there, which is a conflict (CHANGELOG.md, 0.2.0).
     had_marker = CLOSING_MARKER in (project / ".cargo/config.toml").read_text(encoding="utf-8")
     own_files = edit_like_a_user(project)
-    result = copier_update(project)
-    return Updated(
+    return Edited(
         state,
         tagless,
         project,
         own_files,
         [] if had_marker else [".cargo/config.toml"],
-        result,
+        check_update(project),
     )
 
 
-def test_update_succeeds_and_lands_on_the_newest_commit(updated: Updated) -> None:
-    assert updated.result.returncode == 0, updated.result.stderr
-    assert "No git tags found in template" in updated.result.stderr, "the clone must be tagless"
-    assert "Traceback" not in updated.result.stderr
-    commit = str(saved_answers(updated.project)["_commit"])
-    assert updated.clone.head.startswith(commit), (commit, updated.clone.head)
+@pytest.fixture(scope="module")
+def updated(edited: Edited) -> Updated:
+    """The edited project after `copier update --trust --defaults` to the work tree."""
+    project = copy_project(edited.project, edited.project.parent / "defaults")
+    result = copier_update(project)
+    return Updated(edited, project, result.stdout + result.stderr, result.returncode)
 
 
-def test_every_answer_is_kept_or_renamed_as_documented(updated: Updated) -> None:
-    answers = saved_answers(updated.project)
-    expected = updated.state.after_update()
+@pytest.fixture(scope="module")
+def updated_at_the_prompts(edited: Edited) -> Updated:
+    """The edited project after `copier update --trust` in a terminal, Enter on every
+    question: the saved answers are the defaults offered. The `targets` screen is kept."""
+    from terminal_session import ENTER, CopierSession, checkbox_rows
+
+    project = copy_project(edited.project, edited.project.parent / "prompts")
+    with CopierSession(TEMPLATE_ROOT, project, command="update") as session:
+        session.accept_defaults(until="targets")
+        targets_rows = checkbox_rows(session.screen())
+        session.press(ENTER)
+        session.accept_defaults()
+        returncode = session.wait_exit()
+        output = session.transcript()
+    chosen = sorted(choice for choice, mark in targets_rows.items() if mark == "●")
+    return Updated(edited, project, output, returncode, chosen)
+
+
+@pytest.fixture(params=["defaults", "prompts"])
+def each_update(request: pytest.FixtureRequest, edited: Edited) -> Updated:
+    """The same earlier state (`edited` picks it) updated with `--defaults`, then at the
+    prompts."""
+    name = "updated" if request.param == "defaults" else "updated_at_the_prompts"
+    return request.getfixturevalue(name)
+
+
+def test_the_prompts_offer_the_saved_targets(updated_at_the_prompts: Updated) -> None:
+    """Interactively, the targets question shows the user's targets (renamed) as chosen,
+    not the template's defaults."""
+    expected = updated_at_the_prompts.state.after_update()["targets"]
+    assert updated_at_the_prompts.targets_chosen == sorted(expected)
+
+
+def test_update_succeeds_and_lands_on_the_newest_commit(each_update: Updated) -> None:
+    assert each_update.returncode == 0, each_update.output
+    assert "No git tags found in template" in each_update.output, "the clone must be tagless"
+    assert "Traceback" not in each_update.output
+    commit = str(saved_answers(each_update.project)["_commit"])
+    assert each_update.edited.clone.head.startswith(commit), (commit, each_update.edited.clone.head)
+
+
+def test_every_answer_is_kept_or_renamed_as_documented(each_update: Updated) -> None:
+    answers = saved_answers(each_update.project)
+    expected = each_update.state.after_update()
     assert {name: answers.get(name) for name in expected} == expected
 
 
-def test_renames_are_announced(updated: Updated) -> None:
+def test_renames_are_announced(each_update: Updated) -> None:
     """The rename of a saved answer is said on the terminal, never silent."""
-    renamed = "renamed targets: wasm32-wasi -> wasm32-wasip1" in updated.result.stdout
-    assert renamed == ("wasm32-wasi" in updated.state.answers.get("targets", []))
+    renamed = "renamed targets: wasm32-wasi -> wasm32-wasip1" in each_update.output
+    assert renamed == ("wasm32-wasi" in each_update.state.answers.get("targets", []))
 
 
-def test_user_edits_are_kept(updated: Updated) -> None:
-    project = updated.project
-    for name, text in updated.own_files.items():
+def test_user_edits_are_kept(each_update: Updated) -> None:
+    project = each_update.project
+    for name, text in each_update.edited.own_files.items():
         assert (project / name).read_text(encoding="utf-8") == text, name
     flake = (project / "flake.nix").read_text(encoding="utf-8")
     assert FLAKE_INPUTS_NOTE in flake
@@ -176,10 +242,10 @@ def test_user_edits_are_kept(updated: Updated) -> None:
 
 
 def test_conflict_markers_only_where_template_and_user_changed_the_same_lines(
-    updated: Updated,
+    each_update: Updated,
 ) -> None:
-    assert files_with_markers(updated.project) == updated.expected_conflicts
-    assert rejected_files(updated.project) == []
+    assert files_with_markers(each_update.project) == each_update.edited.expected_conflicts
+    assert rejected_files(each_update.project) == []
 
 
 def test_the_updated_flake_evaluates_with_the_kept_answers(updated: Updated) -> None:
@@ -197,26 +263,19 @@ def test_the_updated_flake_evaluates_with_the_kept_answers(updated: Updated) -> 
 
 
 def test_check_update_tells_a_tagless_project_what_it_runs_and_what_is_newer(
-    tagless: TaglessClone, tmp_path: Path
+    updated: Updated,
 ) -> None:
     """Tagless, `copier check-update` compares commits: `0.0.0.post<N>.dev0+<hash>`, N
     counting main's commits, so any newer commit on main is "a new version" (README)."""
-    state = next(state for state in EARLIER_STATES if state.name == "0.2.0")
-    project = generate_at(tagless, state, tmp_path / "project")
-    check = [sys.executable, "-m", "copier", "check-update"]
+    before = updated.edited.check_before
+    assert before.returncode == 0, before.stderr
+    assert "New template version available." in before.stdout
+    assert "Current version is 0.0.0.post" in before.stdout
+    assert f"+{updated.state.commit}" in before.stdout  # the project's commit, as README says
+    assert f"+{updated_commit(updated.edited.clone)}" in before.stdout
 
-    shown = subprocess.run(check, cwd=project, capture_output=True, text=True, check=False)
-    assert shown.returncode == 0, shown.stderr
-    assert "Current version is 0.0.0.post" in shown.stdout
-    assert f"+{state.commit}" in shown.stdout  # the project's commit, as README says
-    assert f"+{updated_commit(tagless)}" in shown.stdout
-    quiet = subprocess.run([*check, "--quiet"], cwd=project, capture_output=True, check=False)
-    assert quiet.returncode == 2
-
-    assert copier_update(project).returncode == 0
-    commit_all(project, "Update crossflake")
-    quiet = subprocess.run([*check, "--quiet"], cwd=project, capture_output=True, check=False)
-    assert quiet.returncode == 0, quiet.stderr
+    after = check_update(updated.project, "--quiet")
+    assert after.returncode == 0, after.stderr
 
 
 def updated_commit(clone: TaglessClone) -> str:
