@@ -61,6 +61,7 @@ def test_a_refused_saved_answer_stops_the_update_and_changes_nothing(
     assert 'toolchain: saved value "1.085.0"' in message
     assert "write 1.85.0" in message  # the template's own reason
     assert "copier update --trust --defaults --data 'toolchain=" in message
+    assert readme_stop_example() == [line.strip() for line in message.strip().splitlines()]
 
     fixed = copier_update(project, "--data", "toolchain=1.85.0")
 
@@ -68,6 +69,14 @@ def test_a_refused_saved_answer_stops_the_update_and_changes_nothing(
     answers = saved_answers(project)
     assert answers["toolchain"] == "1.85.0"
     assert answers["targets"] == LEADING_ZERO.answers["targets"]
+
+
+def readme_stop_example() -> list[str]:
+    """The stop message README.md shows (its update section), line by line."""
+    readme = (TEMPLATE_ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("  crossflake: this update stops")
+    block = readme[start : readme.index("```", start)]
+    return [line.strip() for line in block.strip().splitlines()]
 
 
 def without_migrations(clone: TaglessClone, destination: Path) -> TaglessClone:
