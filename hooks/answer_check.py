@@ -85,6 +85,8 @@ def first_refusal(template: Path, answers: dict[str, Any]) -> Refusal | None:
             )
         except ValueError as error:
             return parse_refusal(str(error))
+        except Exception as error:  # copier drops a saved answer on any error too
+            return Refusal(None, f"{type(error).__name__}: {error}")
     return None
 
 
@@ -117,8 +119,14 @@ def data_option(name: str, value: Any) -> str:
     return "--data '" + f"{name}={text}".replace("'", "'\\''") + "'"
 
 
-def report(answers_file: str, saved: dict[str, Any], found: list[Refusal]) -> str:
-    """What the user reads when the update stops: each answer, its value, why, the fix."""
+def report(
+    answers_file: str,
+    saved: dict[str, Any],
+    found: list[Refusal],
+    migrated: dict[str, Any] | None = None,
+) -> str:
+    """What the user reads when the update stops: each answer, its saved value, why, the
+    fix (which starts from the value after the migrations' renames, `migrated`)."""
     lines = [
         f"crossflake: this update stops before changing anything: {answers_file} holds "
         f"{'an answer' if len(found) == 1 else 'answers'} this version of the template no "
@@ -134,7 +142,7 @@ def report(answers_file: str, saved: dict[str, Any], found: list[Refusal]) -> st
         value = saved.get(refusal.name)
         lines.append(f"  {refusal.name}: saved value {json.dumps(value, ensure_ascii=False)}")
         lines.append(f"    why: {refusal.reason}")
-        suggestion = suggested_value(value, refusal)
+        suggestion = suggested_value((migrated or saved).get(refusal.name, value), refusal)
         if suggestion is not None:
             fixes.append(data_option(refusal.name, suggestion))
         elif refusal.valid is not None:

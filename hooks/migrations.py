@@ -116,30 +116,34 @@ def apply_renames(answers: Answers, names: list[str]) -> list[str]:
 
 
 def refused_answers(
-    template: Path, answers: Answers, given: Answers, answers_name: str
+    template: Path, saved: Answers, answers: Answers, given: Answers, answers_name: str
 ) -> str | None:
     """The stop message when the template refuses a saved answer, else None.
+
+    `saved` is the file as it is (what the message quotes), `answers` after the
+    renames (what is checked, and what a suggested fix starts from).
 
     Answers the user gives with `--data` for this update replace the saved
     ones; a refused `--data` value is left to copier, which reports it itself.
     """
     from answer_check import refusals, report  # needs copier: only on a real update
 
-    saved = {name: value for name, value in answers.items() if not name.startswith("_")}
+    migrated = {name: value for name, value in answers.items() if not name.startswith("_")}
     found = [
         refusal
-        for refusal in refusals(template, {**saved, **given})
+        for refusal in refusals(template, {**migrated, **given})
         if refusal.name is None or refusal.name not in given
     ]
-    return report(answers_name, saved, found) if found else None
+    return report(answers_name, saved, found, migrated) if found else None
 
 
 def before_update(answers_path: Path, template: Path | None, given: Answers) -> int:
     """Renames, then copier's verdict on the result; write only when it is accepted."""
     text, answers = read_answers(answers_path)
+    saved = dict(answers)
     messages = apply_renames(answers, list(RENAMES))
     if template is not None:
-        stop = refused_answers(template, answers, given, answers_path.name)
+        stop = refused_answers(template, saved, answers, given, answers_path.name)
         if stop:
             print(stop, file=sys.stderr)
             return 1

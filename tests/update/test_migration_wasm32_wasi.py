@@ -1,4 +1,8 @@
-"""The v0.2.0 migration: saved answers naming `wasm32-wasi` become `wasm32-wasip1`.
+"""The 0.2.0 rename: saved answers naming `wasm32-wasi` become `wasm32-wasip1`.
+
+On the tagged throwaway history (template_history.py); test_tagless_updates.py
+covers the clone without tags that users have. The rename carries no
+`version:` and runs on every update (hooks/migrations.py).
 
 Rust renamed the wasm32-wasi target to wasm32-wasip1 and added wasm32-wasip2,
 so 0.2.0 renames the catalog's platform id. Without a migration, copier

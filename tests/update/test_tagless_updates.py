@@ -149,7 +149,26 @@ def check_update(project: Path, *options: str) -> subprocess.CompletedProcess[st
     )
 
 
-@pytest.fixture(scope="module", params=EARLIER_STATES, ids=lambda state: state.name)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every earlier state for `edited` (module scope, the same order everywhere, so
+    each state is generated and updated once); both ways for `each_update`.
+
+    The prompts run only for the interactive states: conftest.py deselects the
+    others (`interactive_only`).
+    """
+    if "edited" in metafunc.fixturenames:
+        metafunc.parametrize(
+            "edited",
+            EARLIER_STATES,
+            indirect=True,
+            scope="module",
+            ids=[state.name for state in EARLIER_STATES],
+        )
+    if "each_update" in metafunc.fixturenames:
+        metafunc.parametrize("way", ["defaults", "prompts"])
+
+
+@pytest.fixture(scope="module")
 def edited(
     request: pytest.FixtureRequest, tagless: TaglessClone, tmp_path_factory: pytest.TempPathFactory
 ) -> Edited:
@@ -196,11 +215,10 @@ def updated_at_the_prompts(edited: Edited) -> Updated:
     return Updated(edited, project, output, returncode, chosen)
 
 
-@pytest.fixture(params=["defaults", "prompts"])
-def each_update(request: pytest.FixtureRequest, edited: Edited) -> Updated:
-    """The same earlier state (`edited` picks it) updated with `--defaults`, then at the
-    prompts."""
-    name = "updated" if request.param == "defaults" else "updated_at_the_prompts"
+@pytest.fixture
+def each_update(request: pytest.FixtureRequest, edited: Edited, way: str) -> Updated:
+    """The earlier state `edited` updated one `way`: `--defaults` or at the prompts."""
+    name = "updated" if way == "defaults" else "updated_at_the_prompts"
     return request.getfixturevalue(name)
 
 
