@@ -61,7 +61,7 @@ def test_a_refused_saved_answer_stops_the_update_and_changes_nothing(
     assert 'toolchain: saved value "1.085.0"' in message
     assert "write 1.85.0" in message  # the template's own reason
     assert "copier update --trust --defaults --data 'toolchain=" in message
-    assert readme_stop_example() == [line.strip() for line in message.strip().splitlines()]
+    assert readme_stop_example() == crossflake_lines(message)
 
     fixed = copier_update(project, "--data", "toolchain=1.85.0")
 
@@ -77,6 +77,14 @@ def readme_stop_example() -> list[str]:
     start = readme.index("  crossflake: this update stops")
     block = readme[start : readme.index("```", start)]
     return [line.strip() for line in block.strip().splitlines()]
+
+
+def crossflake_lines(stderr: str) -> list[str]:
+    """The migration's message within copier's output (which adds its own lines around it)."""
+    lines = [line.strip() for line in stderr.splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("crossflake: this update"))
+    end = next(i for i, line in enumerate(lines) if line.endswith("The project is as it was."))
+    return lines[start : end + 1]
 
 
 def without_migrations(clone: TaglessClone, destination: Path) -> TaglessClone:
