@@ -124,7 +124,9 @@ def refused_answers(
     renames (what is checked, and what a suggested fix starts from).
 
     Answers the user gives with `--data` for this update replace the saved
-    ones; a refused `--data` value is left to copier, which reports it itself.
+    ones; a refused `--data` value, or a question without a saved answer, is
+    left to copier, which refuses those itself (only saved answers are dropped
+    in silence). An unreadable copier message stops the update too.
     """
     from answer_check import refusals, report  # needs copier: only on a real update
 
@@ -132,7 +134,7 @@ def refused_answers(
     found = [
         refusal
         for refusal in refusals(template, {**migrated, **given})
-        if refusal.name is None or refusal.name not in given
+        if refusal.name is None or (refusal.name in migrated and refusal.name not in given)
     ]
     return report(answers_name, saved, found, migrated) if found else None
 
