@@ -130,7 +130,8 @@ def disabled_choices(
 
 
 class CopierSession:
-    """One `copier copy --trust` run in a pty, with an emulated screen.
+    """One `copier copy --trust` (or `copier update --trust`) run in a pty, with an
+    emulated screen.
 
     The screen keeps a scroll-back, so `transcript()` returns everything a
     person could scroll through afterwards, and `screen()` what is visible now.
@@ -145,6 +146,7 @@ class CopierSession:
         columns: int = COLUMNS,
         extra_args: tuple[str, ...] = (),
         rewrite: Callable[[bytes], bytes] | None = None,
+        command: str = "copy",
     ) -> None:
         self.screen_model = pyte.HistoryScreen(columns, rows, history=10_000, ratio=0.5)
         # prompt_toolkit asks the terminal where the cursor is (CSI 6n); pyte
@@ -162,9 +164,12 @@ class CopierSession:
             "LINES": str(rows),
             "PYTHONUNBUFFERED": "1",
         }
+        # `update` takes the project only (its answers name the template); `template`
+        # still gives the question texts the screen shows.
+        operands = [str(template), str(destination)] if command == "copy" else [str(destination)]
         self.child = pexpect.spawn(
             sys.executable,
-            ["-m", "copier", "copy", "--trust", *extra_args, str(template), str(destination)],
+            ["-m", "copier", command, "--trust", *extra_args, *operands],
             dimensions=(rows, columns),
             env=environment,
             cwd=str(destination.parent),

@@ -1,4 +1,8 @@
-"""The v0.2.0 migration: saved answers naming `wasm32-wasi` become `wasm32-wasip1`.
+"""The 0.2.0 rename: saved answers naming `wasm32-wasi` become `wasm32-wasip1`.
+
+On the tagged throwaway history (template_history.py); test_tagless_updates.py
+covers the clone without tags that users have. The rename carries no
+`version:` and runs on every update (hooks/migrations.py).
 
 Rust renamed the wasm32-wasi target to wasm32-wasip1 and added wasm32-wasip2,
 so 0.2.0 renames the catalog's platform id. Without a migration, copier
@@ -48,8 +52,9 @@ def test_update_renames_the_saved_wasi_target_and_keeps_building_it(
 
     update(project)
 
-    assert "renamed targets in .copier-answers.yml: wasm32-wasi -> wasm32-wasip1" in (
-        capfd.readouterr().out
+    assert (
+        "crossflake migration, .copier-answers.yml: renamed targets: wasm32-wasi -> wasm32-wasip1"
+        in (capfd.readouterr().out)
     )
     assert saved_targets(project) == ["x86_64-linux", "wasm32-wasip1"]
     expected = ["x86_64-unknown-linux-musl", "wasm32-wasip1"]
