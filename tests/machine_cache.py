@@ -45,10 +45,27 @@ def command_output(argv: list[str], env: dict[str, str] | None = None) -> str:
     return subprocess.run(argv, capture_output=True, text=True, check=True, env=env).stdout.strip()
 
 
-def folder(*names: str) -> Path:
+def size(path: Path) -> int:
+    """Bytes of the regular files under ``path`` (symlinks not followed)."""
+    total = 0
+    for folder_, _dirs, files in os.walk(path):
+        for name in files:
+            with contextlib.suppress(OSError):
+                total += os.lstat(os.path.join(folder_, name)).st_size
+    return total
+
+
+def folder(*names: str, max_bytes: int | None = None) -> Path:
     """A persistent folder in the cache (created, world-readable), for caches that manage
-    their own consistency: zig's global cache, cargo target dirs, a Wine prefix."""
+    their own consistency: zig's global cache, cargo target dirs, a Wine prefix.
+
+    ``max_bytes``: a folder that grew beyond it is emptied first. Cargo's target dirs
+    keep one set of artifacts per project path, and every test session renders its
+    projects at new paths, so without a bound they grow run after run.
+    """
     path = ROOT.joinpath(*names)
+    if max_bytes is not None and path.is_dir() and size(path) > max_bytes:
+        shutil.rmtree(path)
     path.mkdir(parents=True, exist_ok=True)
     for made in (path, *path.parents):
         made.chmod(0o755)

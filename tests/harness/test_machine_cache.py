@@ -102,3 +102,12 @@ def test_std_keys_change_with_everything_that_changes_the_std(
     monkeypatch.setattr(prebuilt_std, "PROFILE", "release")
     monkeypatch.setattr(prebuilt_std, "RECIPE", prebuilt_std.RECIPE + " changed")
     assert prebuilt_std.key(rust, "aarch64-unknown-linux-musl") != base
+
+
+def test_a_folder_beyond_its_bound_is_emptied(cache_root: Path) -> None:
+    kept = machine_cache.folder("target", "rust", max_bytes=1000)
+    (kept / "small").write_bytes(b"x" * 10)
+    assert (machine_cache.folder("target", "rust", max_bytes=1000) / "small").is_file()
+    (kept / "big").write_bytes(b"x" * 2000)
+    again = machine_cache.folder("target", "rust", max_bytes=1000)
+    assert again == kept and list(again.iterdir()) == []
