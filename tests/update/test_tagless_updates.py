@@ -151,21 +151,32 @@ def check_update(project: Path, *options: str) -> subprocess.CompletedProcess[st
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Every earlier state for `edited` (module scope, the same order everywhere, so
-    each state is generated and updated once); both ways for `each_update`.
-
-    The prompts run only for the interactive states: conftest.py deselects the
-    others (`interactive_only`).
+    each state is generated and updated once), updated with `--defaults`, and at the
+    prompts too for the interactive states (the release commits: a pty update is the
+    slowest step of the suite, so the states between releases get `--defaults` only).
     """
-    if "edited" in metafunc.fixturenames:
-        metafunc.parametrize(
-            "edited",
-            EARLIER_STATES,
-            indirect=True,
-            scope="module",
-            ids=[state.name for state in EARLIER_STATES],
-        )
+    if "edited" not in metafunc.fixturenames:
+        return
     if "each_update" in metafunc.fixturenames:
-        metafunc.parametrize("way", ["defaults", "prompts"])
+        cases = [
+            (state, way)
+            for state in EARLIER_STATES
+            for way in ("defaults", "prompts")
+            if way == "defaults" or state.interactive
+        ]
+        metafunc.parametrize(
+            ("edited", "way"),
+            cases,
+            indirect=["edited"],
+            scope="module",
+            ids=[f"{state.name}-{way}" for state, way in cases],
+        )
+        return
+    at_prompts = "updated_at_the_prompts" in metafunc.fixturenames
+    states = [state for state in EARLIER_STATES if state.interactive or not at_prompts]
+    metafunc.parametrize(
+        "edited", states, indirect=True, scope="module", ids=[state.name for state in states]
+    )
 
 
 @pytest.fixture(scope="module")
