@@ -28,7 +28,7 @@ from typing import Any
 
 import pytest
 from support import IN_CI, TEMPLATE_ROOT
-from template_history import git, sync_work_tree
+from template_history import clone_without_tags, git, sync_work_tree
 
 
 @dataclass(frozen=True)
@@ -143,13 +143,7 @@ def require_history(commits: list[str]) -> None:
 def build_tagless_clone(clone: Path) -> TaglessClone:
     """`git clone --no-tags` of this repository, every tag gone, the work tree committed on top."""
     require_history([state.commit for state in EARLIER_STATES])
-    subprocess.run(
-        ["git", "clone", "--quiet", "--no-tags", str(TEMPLATE_ROOT), str(clone)],
-        check=True,
-        capture_output=True,
-    )
-    for tag in git(clone, "tag", "--list").split():
-        git(clone, "tag", "-d", tag)
+    clone_without_tags(clone)
     sync_work_tree(clone)
     git(clone, "add", "-A")
     git(clone, "commit", "--quiet", "--allow-empty", "-m", "crossflake: the current work tree")

@@ -145,8 +145,9 @@ class TemplateHistory:
     new: str = NEW
 
 
-def build_history(clone: Path) -> TemplateHistory:
-    """Clone the repository into `clone` and give it the tags v0.1.0 and v0.2.0."""
+def clone_without_tags(clone: Path) -> None:
+    """`git clone --no-tags` of this repository into `clone`, and no tag left in it (a
+    local clone may still bring some), as users get the template."""
     subprocess.run(
         ["git", "clone", "--quiet", "--no-tags", str(TEMPLATE_ROOT), str(clone)],
         check=True,
@@ -155,6 +156,10 @@ def build_history(clone: Path) -> TemplateHistory:
     for tag in git(clone, "tag", "--list").split():
         git(clone, "tag", "-d", tag)
 
+
+def build_history(clone: Path) -> TemplateHistory:
+    """Clone the repository into `clone` and give it the tags v0.1.0 and v0.2.0."""
+    clone_without_tags(clone)
     sync_work_tree(clone)
     for edit in BACK_TO_0_1_0:
         apply_edit(clone, edit)
