@@ -9,7 +9,11 @@ real commit with a user's non-default answers, edited the way users edit
 with `copier update --trust --defaults`, through copier's command line. The
 updated project must keep every answer (renamed as CHANGELOG.md documents),
 every edit, show conflict markers only where the template and the user
-changed the same lines, and its flake must still evaluate.
+changed the same lines, and its flake must still evaluate. The first
+release's project is also built with `nix build` (rung 3: a real builder and
+build users, stub inputs on this machine's Rust 1.63, zig and cargo-zigbuild)
+and its program run: an update that kept the answers but broke the build would
+fail there.
 
 One update per state is shared by the tests of this module (a module fixture):
 an update costs about ten seconds.
@@ -20,6 +24,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -174,6 +180,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     at_prompts = "updated_at_the_prompts" in metafunc.fixturenames
     states = [state for state in EARLIER_STATES if state.interactive or not at_prompts]
+    if "nix_build_stubs" in metafunc.fixturenames:
+        states = [state for state in states if state.name in BUILT_STATES]
     metafunc.parametrize(
         "edited", states, indirect=True, scope="module", ids=[state.name for state in states]
     )
@@ -289,6 +297,46 @@ def test_the_updated_flake_evaluates_with_the_kept_answers(updated: Updated) -> 
     assert set(triples) <= set(packages), (triples, sorted(packages))
     shell = "devShells.x86_64-linux.default.MY_OWN_SETTING"
     assert eval_json(updated.project, shell) == "kept through updates"
+
+
+# Built at rung 3 after the update: the first release, a program with a dynamic
+# (glibc 2.28) x86_64 target that Debian's Rust 1.63 has the std for.
+BUILT_STATES = ("0.1.0",)
+RUST_163_SYSROOT = Path("/opt/crossflake/rust-1.63-sysroot")
+
+
+@pytest.fixture(scope="module")
+def nix_build_stubs() -> Iterator[Path]:
+    """BUILD-mode stub inputs (tests/nix/nixenv.py) on this machine's Rust 1.63, as
+    tests/nix's `build_stubs`, in a folder the Nix build users can read."""
+    import nixenv
+
+    require_tool("nix", "the updated project is built with Nix")
+    if not nixenv.build_users_available():
+        pytest.fail("no Nix build users (group nixbld): run scripts/setup-nix.sh")
+    tools = nixenv.HostTools.detect()
+    assert tools.missing_for_zigbuild() == [], tools.missing_for_zigbuild()
+    tools.rust_sysroot = str(RUST_163_SYSROOT)
+    folder = Path(tempfile.mkdtemp(prefix="crossflake-update-stubs-"))
+    folder.chmod(0o755)
+    yield nixenv.prepare_stubs(folder / "stubs", build=True, tools=tools)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_the_updated_project_builds_and_its_program_runs(
+    updated: Updated, nix_build_stubs: Path
+) -> None:
+    """`nix build` of the kept x86_64 target after the update, then the user's program."""
+    from nixenv import build
+
+    answers = saved_answers(updated.project)
+    target = next(t for t in resolve_targets(TEMPLATE_ROOT, answers) if t["id"] == "x86_64-linux")
+    assert target["triple"] == "x86_64-unknown-linux-gnu", target
+    out = build(updated.project, f"packages.x86_64-linux.{target['triple']}", nix_build_stubs)
+    program = out["out"] / "bin" / answers["crate_name"]
+    ran = subprocess.run([str(program)], capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout == "my own program\n"
 
 
 def test_check_update_tells_a_tagless_project_what_it_runs_and_what_is_newer(
