@@ -24,6 +24,7 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(os.environ.get("CROSSFLAKE_CACHE", "/var/cache/crossflake"))
@@ -55,57 +56,65 @@ def size(path: Path) -> int:
     return total
 
 
-def folder(*names: str, max_bytes: int | None = None) -> Path:
-    """A persistent folder in the cache (created, world-readable), for caches that manage
-    their own consistency: zig's global cache, cargo target dirs, a Wine prefix.
+@dataclass(frozen=True)
+class Cache:
+    """A cache folder: MACHINE for the tests, another root for the cache's own tests
+    (which must never redirect MACHINE: the warm-up thread fills it meanwhile)."""
 
-    ``max_bytes``: a folder that grew beyond it is emptied first. Cargo's target dirs
-    keep one set of artifacts per project path, and every test session renders its
-    projects at new paths, so without a bound they grow run after run.
-    """
-    path = ROOT.joinpath(*names)
-    if max_bytes is not None and path.is_dir() and size(path) > max_bytes:
-        shutil.rmtree(path)
-    path.mkdir(parents=True, exist_ok=True)
-    for made in (path, *path.parents):
-        made.chmod(0o755)
-        if made == ROOT:
-            break
-    return path
+    root: Path
 
+    def folder(self, *names: str, max_bytes: int | None = None) -> Path:
+        """A persistent folder (created, world-readable), for caches that keep their own
+        consistency: zig's global cache, cargo target dirs, a Wine prefix.
 
-@contextlib.contextmanager
-def locked(name: str) -> Iterator[None]:
-    """An exclusive lock across processes, held while one entry is filled."""
-    locks = folder("locks")
-    with open(locks / f"{name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        ``max_bytes``: a folder that grew beyond it is emptied first. Cargo's target dirs
+        keep one set of artifacts per project path, and every test session renders its
+        projects at new paths, so without a bound they grow run after run.
+        """
+        path = self.root.joinpath(*names)
+        if max_bytes is not None and path.is_dir() and size(path) > max_bytes:
+            shutil.rmtree(path)
+        path.mkdir(parents=True, exist_ok=True)
+        for made in (path, *path.parents):
+            made.chmod(0o755)
+            if made == self.root:
+                break
+        return path
 
+    @contextlib.contextmanager
+    def locked(self, name: str) -> Iterator[None]:
+        """An exclusive lock across processes (and threads), held while one entry is filled."""
+        with open(self.folder("locks") / f"{name}.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
-def entry(kind: str, key: str, fill: Callable[[Path], None]) -> Path:
-    """The published entry `<kind>/<key>`, filled by ``fill(staging)`` if it is missing.
+    def entry(self, kind: str, key: str, fill: Callable[[Path], None]) -> Path:
+        """The published entry `<kind>/<key>`, filled by ``fill(staging)`` if it is missing.
 
-    ``fill`` writes into an empty staging folder; only when it returns is the folder
-    renamed into place and marked complete. A failed fill leaves nothing behind.
-    """
-    final = folder(kind) / key
-    if (final / COMPLETE).is_file():
-        return final
-    with locked(f"{kind}-{key}"):
-        if (final / COMPLETE).is_file():  # filled by another process meanwhile
+        ``fill`` writes into an empty staging folder; only when it returns is the folder
+        renamed into place and marked complete. A failed fill leaves nothing behind.
+        """
+        final = self.folder(kind) / key
+        if (final / COMPLETE).is_file():
             return final
-        shutil.rmtree(final, ignore_errors=True)  # an incomplete leftover
-        staging = final.with_name(f".{key}.{os.getpid()}")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-        try:
-            fill(staging)
-            (staging / COMPLETE).write_text(key + "\n", encoding="utf-8")
-            staging.rename(final)
-        finally:
+        with self.locked(f"{kind}-{key}"):
+            if (final / COMPLETE).is_file():  # filled by another process meanwhile
+                return final
+            shutil.rmtree(final, ignore_errors=True)  # an incomplete leftover
+            staging = final.with_name(f".{key}.{os.getpid()}")
             shutil.rmtree(staging, ignore_errors=True)
-    return final
+            staging.mkdir()
+            try:
+                fill(staging)
+                (staging / COMPLETE).write_text(key + "\n", encoding="utf-8")
+                staging.rename(final)
+            finally:
+                shutil.rmtree(staging, ignore_errors=True)
+        return final
+
+
+MACHINE = Cache(ROOT)
+"""The machine's cache, shared by every test session and run."""

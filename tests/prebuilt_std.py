@@ -91,14 +91,22 @@ class Rust:
 RUST_WEB = Rust(Path("/opt/crossflake/rust-web"))
 
 
+def key_for(identity: list[str], triple: str, profile: str = PROFILE, recipe: str = RECIPE) -> str:
+    """The cache key of one target's std: Rust and std source (``identity``), target,
+    profile and recipe."""
+    return f"{triple}-" + machine_cache.digest(*identity, triple, profile, recipe)
+
+
 def key(rust: Rust, triple: str) -> str:
-    """The cache key of one target's std: Rust, std source, target, profile, recipe."""
-    return f"{triple}-" + machine_cache.digest(*rust.identity(), triple, PROFILE, RECIPE)
+    """The cache key of ``triple``'s std compiled by ``rust`` with this recipe."""
+    return key_for(rust.identity(), triple)
 
 
 def sysroot(rust: Rust, triple: str) -> Path:
     """The sysroot holding ``triple``'s std, compiled first if this machine has none yet."""
-    return machine_cache.entry("std", key(rust, triple), lambda out: _compile(rust, triple, out))
+    return machine_cache.MACHINE.entry(
+        "std", key(rust, triple), lambda out: _compile(rust, triple, out)
+    )
 
 
 def target_libs(rust: Rust, triple: str) -> Path:

@@ -61,7 +61,7 @@ def machine_tools() -> None:
 
 
 CACHE_LIMIT = 4 * 1024**3
-"""Kept zig caches and cargo target dirs are emptied beyond this (machine_cache.folder):
+"""Kept zig caches and cargo target dirs are emptied beyond this (machine_cache.Cache.folder):
 each run adds the crates it compiles at their new paths, a few MB."""
 
 
@@ -82,10 +82,12 @@ def cross_session(
         [harness.RUSTC, "-vV"], ["ls", "-lL", str(harness.SYSROOT / "lib/rustlib")]
     )
     session = harness.Session(
-        cache=machine_cache.folder("zig", zig, max_bytes=CACHE_LIMIT),
+        cache=machine_cache.MACHINE.folder("zig", zig, max_bytes=CACHE_LIMIT),
         cargo_home=root / "cargo-home",
-        target_root=machine_cache.folder("target", f"rust-1.63-{rust}", max_bytes=CACHE_LIMIT),
-        wine_prefix=machine_cache.folder("wine", tool_versions(["wine64", "--version"])),
+        target_root=machine_cache.MACHINE.folder(
+            "target", f"rust-1.63-{rust}", max_bytes=CACHE_LIMIT
+        ),
+        wine_prefix=machine_cache.MACHINE.folder("wine", tool_versions(["wine64", "--version"])),
     )
     session.cargo_home.mkdir()
     yield session
@@ -148,7 +150,9 @@ def web_session(
     session = harness.Session(
         cache=cross_session.cache,
         cargo_home=tmp_path_factory.mktemp("web-cargo-home"),
-        target_root=machine_cache.folder("target", f"rust-web-{rust}", max_bytes=CACHE_LIMIT),
+        target_root=machine_cache.MACHINE.folder(
+            "target", f"rust-web-{rust}", max_bytes=CACHE_LIMIT
+        ),
         wine_prefix=cross_session.wine_prefix,
     )
     prebuilt_std.sysroots(prebuilt_std.RUST_WEB, cross_platforms.web_std_triples())

@@ -16,48 +16,61 @@ import pytest
 
 
 @pytest.fixture
-def cache_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setattr(machine_cache, "ROOT", tmp_path / "cache")
+def cache_root(tmp_path: Path) -> Path:
     return tmp_path / "cache"
 
 
-def test_an_entry_is_filled_once_and_then_reused(cache_root: Path) -> None:
+@pytest.fixture
+def cache(cache_root: Path) -> machine_cache.Cache:
+    """A cache of its own (never machine_cache.MACHINE, which the warm-up may be filling)."""
+    return machine_cache.Cache(cache_root)
+
+
+def test_an_entry_is_filled_once_and_then_reused(
+    cache: machine_cache.Cache, cache_root: Path
+) -> None:
     calls: list[Path] = []
 
     def fill(out: Path) -> None:
         calls.append(out)
         (out / "payload").write_text("built", encoding="utf-8")
 
-    first = machine_cache.entry("std", "k1", fill)
-    second = machine_cache.entry("std", "k1", fill)
+    first = cache.entry("std", "k1", fill)
+    second = cache.entry("std", "k1", fill)
     assert first == second == cache_root / "std" / "k1"
     assert len(calls) == 1
     assert (first / "payload").read_text(encoding="utf-8") == "built"
     assert (first / machine_cache.COMPLETE).is_file()
 
 
-def test_a_failed_fill_leaves_nothing_and_the_next_call_fills_again(cache_root: Path) -> None:
+def test_a_failed_fill_leaves_nothing_and_the_next_call_fills_again(
+    cache: machine_cache.Cache, cache_root: Path
+) -> None:
     def broken(out: Path) -> None:
         (out / "half").write_text("half", encoding="utf-8")
         raise RuntimeError("compiler crashed")
 
     with pytest.raises(RuntimeError, match="compiler crashed"):
-        machine_cache.entry("std", "k2", broken)
+        cache.entry("std", "k2", broken)
     assert sorted(p.name for p in (cache_root / "std").iterdir()) == []
-    done = machine_cache.entry("std", "k2", lambda out: (out / "ok").touch())
+    done = cache.entry("std", "k2", lambda out: (out / "ok").touch())
     assert (done / "ok").is_file() and not (done / "half").exists()
 
 
-def test_an_entry_without_its_completion_mark_is_rebuilt(cache_root: Path) -> None:
+def test_an_entry_without_its_completion_mark_is_rebuilt(
+    cache: machine_cache.Cache, cache_root: Path
+) -> None:
     """A folder left by a killed run (no .complete) is never used as it is."""
     leftover = cache_root / "std" / "k3"
     leftover.mkdir(parents=True)
     (leftover / "stale").touch()
-    done = machine_cache.entry("std", "k3", lambda out: (out / "fresh").touch())
+    done = cache.entry("std", "k3", lambda out: (out / "fresh").touch())
     assert (done / "fresh").is_file() and not (done / "stale").exists()
 
 
-def test_concurrent_callers_fill_one_entry_once(cache_root: Path) -> None:
+def test_concurrent_callers_fill_one_entry_once(
+    cache: machine_cache.Cache, cache_root: Path
+) -> None:
     calls: list[int] = []
     started = threading.Event()
 
@@ -69,7 +82,7 @@ def test_concurrent_callers_fill_one_entry_once(cache_root: Path) -> None:
 
     results: list[Path] = []
     threads = [
-        threading.Thread(target=lambda: results.append(machine_cache.entry("std", "k4", slow_fill)))
+        threading.Thread(target=lambda: results.append(cache.entry("std", "k4", slow_fill)))
         for _ in range(3)
     ]
     for thread in threads:
@@ -80,34 +93,27 @@ def test_concurrent_callers_fill_one_entry_once(cache_root: Path) -> None:
     assert len(set(results)) == 1 and (results[0] / "payload").is_file()
 
 
-def test_std_keys_change_with_everything_that_changes_the_std(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_std_keys_change_with_everything_that_changes_the_std() -> None:
     """Rust (version, Debian patches, std's lock file), target, profile and recipe all
     enter the key: a new Rust can never pick up an old Rust's std."""
     identity = ["rustc 1.96.0 (ac68faa20)", "1.96.0+dfsg1-1~deb12u2", "lock v1"]
-    monkeypatch.setattr(prebuilt_std.Rust, "identity", lambda self: list(identity))
-    rust = prebuilt_std.RUST_WEB
-    base = prebuilt_std.key(rust, "aarch64-unknown-linux-musl")
-    assert base.startswith("aarch64-unknown-linux-musl-")
-    assert prebuilt_std.key(rust, "aarch64-unknown-linux-musl") == base
-    assert prebuilt_std.key(rust, "x86_64-unknown-linux-musl") != base
+    triple = "aarch64-unknown-linux-musl"
+    base = prebuilt_std.key_for(identity, triple)
+    assert base.startswith(f"{triple}-")
+    assert prebuilt_std.key_for(list(identity), triple) == base
+    assert prebuilt_std.key_for(identity, "x86_64-unknown-linux-musl") != base
     for index, changed in enumerate(["rustc 1.97.0 (0000)", "1.96.0+dfsg1-1~deb12u3", "v2"]):
-        identity_before = list(identity)
-        identity[index] = changed
-        assert prebuilt_std.key(rust, "aarch64-unknown-linux-musl") != base
-        identity[:] = identity_before
-    monkeypatch.setattr(prebuilt_std, "PROFILE", "dev")
-    assert prebuilt_std.key(rust, "aarch64-unknown-linux-musl") != base
-    monkeypatch.setattr(prebuilt_std, "PROFILE", "release")
-    monkeypatch.setattr(prebuilt_std, "RECIPE", prebuilt_std.RECIPE + " changed")
-    assert prebuilt_std.key(rust, "aarch64-unknown-linux-musl") != base
+        other = list(identity)
+        other[index] = changed
+        assert prebuilt_std.key_for(other, triple) != base
+    assert prebuilt_std.key_for(identity, triple, profile="dev") != base
+    assert prebuilt_std.key_for(identity, triple, recipe=prebuilt_std.RECIPE + " changed") != base
 
 
-def test_a_folder_beyond_its_bound_is_emptied(cache_root: Path) -> None:
-    kept = machine_cache.folder("target", "rust", max_bytes=1000)
+def test_a_folder_beyond_its_bound_is_emptied(cache: machine_cache.Cache, cache_root: Path) -> None:
+    kept = cache.folder("target", "rust", max_bytes=1000)
     (kept / "small").write_bytes(b"x" * 10)
-    assert (machine_cache.folder("target", "rust", max_bytes=1000) / "small").is_file()
+    assert (cache.folder("target", "rust", max_bytes=1000) / "small").is_file()
     (kept / "big").write_bytes(b"x" * 2000)
-    again = machine_cache.folder("target", "rust", max_bytes=1000)
+    again = cache.folder("target", "rust", max_bytes=1000)
     assert again == kept and list(again.iterdir()) == []
