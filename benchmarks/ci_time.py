@@ -14,7 +14,8 @@ at start and end says whether something else shared the machine.
 
 Usage (root):
     python3 benchmarks/ci_time.py [--commit REV] [--no-write]
-    python3 benchmarks/ci_time.py --from-log /var/tmp/crossflake-rehearsal/ci.log
+    python3 benchmarks/ci_time.py --from-log /var/tmp/crossflake-rehearsal/ci.log \
+        [--warm-log LOG_OF_A_SECOND_CI_RUN_ON_A_FILLED_MACHINE]
 """
 
 from __future__ import annotations
@@ -134,6 +135,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--commit", default="HEAD", help="what the rehearsal clones")
     parser.add_argument("--from-log", type=Path, help="read an existing rehearsal log instead")
+    parser.add_argument(
+        "--warm-log", type=Path, help="with --from-log: the warm run is this log's first run"
+    )
     parser.add_argument("--no-write", action="store_true", help="print, leave BENCHMARKS.md")
     args = parser.parse_args()
     if args.from_log:
@@ -150,6 +154,10 @@ def main() -> int:
     runs = parse(log_text)
     if not runs:
         raise SystemExit(f"no `.ci/run` found in the log ({LOG})")
+    if args.warm_log:
+        warm = parse(args.warm_log.read_text(encoding="utf-8"))
+        runs = [runs[0], *warm[:1]]
+        how += f"; warm: the first `.ci/run` of `{args.warm_log.name}`"
     text = block(runs, how, load)
     print(text)
     if not args.no_write:
