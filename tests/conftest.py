@@ -5,6 +5,7 @@ pyproject.toml). (Every test renders through copier's own API: support.render.)"
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections import defaultdict
 from pathlib import Path
@@ -28,8 +29,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
         for fixture, layer in _NEEDS_PREBUILT_STD.items()
         if fixture in getattr(item, "fixturenames", ())
     }
-    if session.config.option.collectonly or not layers:
-        return
+    if session.config.option.collectonly or not layers or worker() not in ("", "gw0"):
+        return  # with pytest-xdist, the first worker warms up for both
     if not prebuilt_std.RUST_WEB.vendor_config.is_file():  # the tests report the missing tool
         return
     import cross_platforms  # tests/cross and tests/nix: importable roots (pyproject.toml)
@@ -38,6 +39,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     first = flake_cases.web_std_triples() if "nix" in layers else []
     rest = cross_platforms.web_std_triples() if "cross" in layers else []
     cache_warmup.start(first + [t for t in rest if t not in first])
+
+
+def worker() -> str:
+    """This pytest-xdist worker's name ("gw0", "gw1"...), "" in a serial run."""
+    return os.environ.get("PYTEST_XDIST_WORKER", "")
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -92,4 +98,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for folder, seconds in sorted(_FOLDER_SECONDS.items(), key=lambda item: -item[1]):
         count = len(_FOLDER_TESTS[folder])
         terminalreporter.write_line(f"{seconds / 60:7.1f} min  {count:4d} tests  {folder}")
-    terminalreporter.write_line(f"{total / 60:7.1f} min  in all (setup, call and teardown)")
+    terminalreporter.write_line(
+        f"{total / 60:7.1f} min  in all (setup, call and teardown; summed over the workers)"
+    )

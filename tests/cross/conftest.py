@@ -87,7 +87,12 @@ def cross_session(
         target_root=machine_cache.MACHINE.folder(
             "target", f"rust-1.63-{rust}", max_bytes=CACHE_LIMIT
         ),
-        wine_prefix=machine_cache.MACHINE.folder("wine", tool_versions(["wine64", "--version"])),
+        # One prefix per pytest-xdist worker: `wineserver -k` below stops only its own.
+        wine_prefix=machine_cache.MACHINE.folder(
+            "wine",
+            tool_versions(["wine64", "--version"]),
+            os.environ.get("PYTEST_XDIST_WORKER", "serial"),
+        ),
     )
     session.cargo_home.mkdir()
     yield session

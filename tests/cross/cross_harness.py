@@ -160,6 +160,11 @@ def build_env(
         "CARGO_TERM_COLOR": "never",
         "XDG_CACHE_HOME": str(session.cache),
         "ZIG_GLOBAL_CACHE_DIR": str(session.cache / "zig"),
+        # zig's cache takes concurrent builds; cargo-zigbuild's wrapper scripts are
+        # rewritten in place, so each pytest-xdist worker gets its own folder of them.
+        "CARGO_ZIGBUILD_CACHE_DIR": str(
+            session.cache / "cargo-zigbuild" / os.environ.get("PYTEST_XDIST_WORKER", "serial")
+        ),
         "WINEPREFIX": str(session.wine_prefix),
         "WINEDEBUG": "-all",
     }
