@@ -578,6 +578,9 @@ def build(
         "-L",
         f".#{attr}",
         *override_args(stubs, **_with_manifest(project, kw)),
+        # An image of a gnu target holds the stub glibc of its system (aarch64-linux...):
+        # on a fresh store nothing has built it yet (run_app's tests may come later).
+        *OTHER_SYSTEMS,
     ]
     proc = run_nix(args, cwd=project, build_users=build_users, timeout=timeout)
     results = json.loads(proc.stdout)
