@@ -78,16 +78,20 @@ def minutes(seconds: int | None) -> str:
     return "n/a" if seconds is None else f"{seconds / 60:.1f} min"
 
 
-def block(runs: list[Run], how: str, load: tuple[str, str]) -> str:
+def block(runs: list[Run], how: str, load: tuple[str, str], warm_elsewhere: bool = False) -> str:
     """The Markdown block for BENCHMARKS.md."""
     cold, warm = runs[0], runs[1] if len(runs) > 1 else Run()
+    warm_is = (
+        "`.ci/run` in a fresh clone on a machine whose caches earlier runs filled (--warm-log)"
+        if warm_elsewhere
+        else "`.ci/run` again in the same root (installs only checked, caches filled)"
+    )
     lines = [
         f"Measured {date.today().isoformat()} by {how}.",
         "",
         f"- Machine: {os.cpu_count()} CPUs; load average {load[0]} at start, {load[1]} at end "
         "(above 2, other jobs shared the CPUs: treat times as upper bounds).",
-        "- Cold: a new Debian 12 root, nothing installed, every cache empty. Warm: `.ci/run` "
-        "again in the same root (installs only checked, caches filled).",
+        f"- Cold: a new Debian 12 root, nothing installed, every cache empty. Warm: {warm_is}.",
         "",
         "| phase | cold | warm |",
         "| --- | ---: | ---: |",
@@ -158,7 +162,7 @@ def main() -> int:
         warm = parse(args.warm_log.read_text(encoding="utf-8"))
         runs = [runs[0], *warm[:1]]
         how += f"; warm: the first `.ci/run` of `{args.warm_log.name}`"
-    text = block(runs, how, load)
+    text = block(runs, how, load, warm_elsewhere=args.warm_log is not None)
     print(text)
     if not args.no_write:
         write_block(text)
