@@ -29,6 +29,7 @@ not part of the key.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -73,13 +74,15 @@ class Rust:
         """std's source (Debian's rust-web-src)."""
         return self.sysroot / "lib" / "rustlib" / "src" / "rust" / "library"
 
-    @property
+    @functools.cached_property
     def sysroot(self) -> Path:
         """The Rust's own sysroot: its host libraries and tools."""
         return Path(machine_cache.command_output([self.rustc, "--print", "sysroot"]))
 
+    @functools.cached_property
     def identity(self) -> list[str]:
-        """Everything about this Rust that changes the std it compiles."""
+        """Everything about this Rust that changes the std it compiles. Asked once per
+        process: every build's environment looks its target's std up by this key."""
         stamp = self.root / ".stamp"  # Debian's package version (its patches to std)
         return [
             machine_cache.command_output([self.rustc, "-vV"]),
@@ -99,7 +102,7 @@ def key_for(identity: list[str], triple: str, profile: str = PROFILE, recipe: st
 
 def key(rust: Rust, triple: str) -> str:
     """The cache key of ``triple``'s std compiled by ``rust`` with this recipe."""
-    return key_for(rust.identity(), triple)
+    return key_for(rust.identity, triple)
 
 
 def sysroot(rust: Rust, triple: str) -> Path:
@@ -179,7 +182,7 @@ def _compile(rust: Rust, triple: str, out: Path) -> None:
     host = rust.sysroot / "lib" / "rustlib" / HOST
     (out / "lib" / "rustlib" / HOST).symlink_to(host)
     (out / "built-by.txt").write_text(
-        f"{' '.join(argv)}\nrecipe: {RECIPE}\n" + "\n".join(rust.identity()[:2]) + "\n",
+        f"{' '.join(argv)}\nrecipe: {RECIPE}\n" + "\n".join(rust.identity[:2]) + "\n",
         encoding="utf-8",
     )
     for path in (out, *out.rglob("*")):
