@@ -1,7 +1,12 @@
 """Configuration every test file shares: Hypothesis runs the property tests with
 one fixed profile, and the run ends with the time spent per test folder (CI's
 budget is watched per layer; the 15 slowest tests come from `--durations` in
-pyproject.toml). (Every test renders through copier's own API: support.render.)"""
+pyproject.toml). (Every test renders through copier's own API: support.render.)
+
+Copier's repeated Jinja compiles and YAML parses are remembered per process
+(tests/copier_memo.py: half the CPU of a render, no byte changed, proven by
+tests/harness/test_copier_memo.py); installed here, before any test module imports copier's
+users."""
 
 from __future__ import annotations
 
@@ -11,10 +16,13 @@ from collections import defaultdict
 from pathlib import Path
 
 import cache_warmup
+import copier_memo
 import prebuilt_std
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.configuration import set_hypothesis_home_dir
+
+copier_memo.install()
 
 # Fixtures whose tests build with the newest Rust and its std compiled once per machine.
 _NEEDS_PREBUILT_STD = {"web_session": "cross", "web_build_stubs": "nix"}
