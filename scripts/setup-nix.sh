@@ -26,7 +26,8 @@ if ! command -v nix >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
     # A mirror glitch (size mismatch on the security mirror) makes `apt-get update` exit 100
     # although the main lists are fine: tolerate it and let the install decide.
-    apt-get update -qq || log "apt-get update exited $? (tolerated)"
+    # setup-test-machine.sh passes CROSSFLAKE_APT_UPDATED=1 when it has just fetched them.
+    [ -n "${CROSSFLAKE_APT_UPDATED:-}" ] || apt-get update -qq || log "apt-get update exited $? (tolerated)"
     apt-get install -y -qq --no-install-recommends nix-bin >/dev/null
 fi
 command -v nix >/dev/null 2>&1 || { log "nix not found after install"; exit 1; }

@@ -35,7 +35,7 @@ APT_PACKAGES=(
   rustc cargo libstd-rust-dev libstd-rust-dev-wasm32 libstd-rust-dev-windows lld-14
   qemu-user libc6-arm64-cross libgcc-s1-arm64-cross libc6-armhf-cross libgcc-s1-armhf-cross
   libc6-i386 lib32gcc-s1 wine64 binutils file jq git ca-certificates python3-venv
-  skopeo umoci
+  skopeo umoci nodejs npm zip
 )
 # Debian architecture -> Rust target whose std its libstd-rust-dev package carries.
 declare -A FOREIGN=(
@@ -45,7 +45,8 @@ declare -A FOREIGN=(
 )
 
 export DEBIAN_FRONTEND=noninteractive
-log() { printf '\n== %s\n' "$*"; }
+# Each step prints the seconds since the start: CI's setup time is watched per step.
+log() { printf '\n== %s (at %d s)\n' "$*" "$SECONDS"; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
@@ -55,10 +56,18 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # apt-get update exits 100 when one mirror glitches (e.g. a security-mirror size
 # mismatch); the lists it did fetch are still usable, so carry on and let the
 # install/download that follows fail loudly if something is really missing.
+# Lists are fetched once for each architecture: a later install or download whose
+# architectures were all there at the last fetch reuses them.
+APT_UPDATED_FOR=
 apt_update() {
-  local rc=0
+  local rc=0 arch fresh=1
+  for arch in native $(dpkg --print-foreign-architectures); do
+    case " $APT_UPDATED_FOR " in *" $arch "*) ;; *) fresh=0 ;; esac
+  done
+  [ "$fresh" -eq 0 ] || return 0
   apt-get update -qq || rc=$?
   [ "$rc" -eq 0 ] || warn "apt-get update exited $rc; continuing with the package lists it has"
+  APT_UPDATED_FOR="native $(dpkg --print-foreign-architectures | tr '\n' ' ')"
 }
 
 is_installed() {
@@ -250,7 +259,8 @@ echo "foreign archs:  '$(dpkg --print-foreign-architectures | tr '\n' ' ')'"
 
 if [ -f "$HERE/setup-nix.sh" ]; then
   log "setup-nix.sh"
-  bash "$HERE/setup-nix.sh"
+  # Package lists fetched above serve its install too (unless none were needed).
+  CROSSFLAKE_APT_UPDATED=${APT_UPDATED_FOR:+1} bash "$HERE/setup-nix.sh"
 fi
 
 # ---------------------------------------------------------------------------

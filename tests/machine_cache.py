@@ -23,13 +23,18 @@ import hashlib
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(os.environ.get("CROSSFLAKE_CACHE", "/var/cache/crossflake"))
 COMPLETE = ".complete"
-"""Written last into a published entry: an entry without it is never used."""
+"""Written last into a published entry: an entry without it is never used. Its mtime says
+when the entry was last used (touched on every hit)."""
+STALE_AFTER = 14 * 24 * 3600
+"""Seconds unused after which an entry goes when another of its kind is published: keys
+change with every new tool or recipe, and the old entries would otherwise stay forever."""
 
 
 def digest(*parts: str) -> str:
@@ -99,10 +104,10 @@ class Cache:
         """
         final = self.folder(kind) / key
         if (final / COMPLETE).is_file():
-            return final
+            return self.used(final)
         with self.locked(f"{kind}-{key}"):
             if (final / COMPLETE).is_file():  # filled by another process meanwhile
-                return final
+                return self.used(final)
             shutil.rmtree(final, ignore_errors=True)  # an incomplete leftover
             staging = final.with_name(f".{key}.{os.getpid()}")
             shutil.rmtree(staging, ignore_errors=True)
@@ -113,7 +118,24 @@ class Cache:
                 staging.rename(final)
             finally:
                 shutil.rmtree(staging, ignore_errors=True)
+        self.forget_stale(kind)
         return final
+
+    @staticmethod
+    def used(entry: Path) -> Path:
+        """Mark an entry as just used (its completion mark's mtime) and return it."""
+        with contextlib.suppress(OSError):
+            os.utime(entry / COMPLETE)
+        return entry
+
+    def forget_stale(self, kind: str, now: float | None = None) -> None:
+        """Remove the published entries of a kind unused for STALE_AFTER seconds."""
+        now = time.time() if now is None else now
+        for entry in self.folder(kind).iterdir():
+            mark = entry / COMPLETE
+            with contextlib.suppress(OSError):
+                if mark.is_file() and now - mark.stat().st_mtime > STALE_AFTER:
+                    shutil.rmtree(entry, ignore_errors=True)
 
 
 MACHINE = Cache(ROOT)

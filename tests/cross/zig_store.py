@@ -20,6 +20,7 @@ import textwrap
 from pathlib import Path
 
 import cross_harness as harness
+import machine_cache
 
 TEST_USER = "crossflake-test"
 # The file cargo-zigbuild adds for arm gnu targets, relative to zig's lib dir.
@@ -60,6 +61,22 @@ def make_fake_zig_store(base: Path) -> Path:
     for folder, _dirs, _files in os.walk(store):
         os.chmod(folder, 0o555)
     return store
+
+
+def machine_fake_zig_store() -> Path:
+    """The fake store path, made once per machine and zig (tests/machine_cache.py).
+
+    It must outlive the session: a zig runtime the tests keep (kept_zig_runtime) links
+    into it, as a store path's runtime links into its zig. Nothing ever writes there:
+    its folders are read-only, and only the test user runs builds against it.
+    """
+    zig_exe, lib_dir = zig_env_paths()
+    version = subprocess.run(
+        [str(zig_exe), "version"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    key = machine_cache.digest(version, str(zig_exe), str(lib_dir), "fake-store-1")
+    entry = machine_cache.MACHINE.entry("fake-zig-store", key, make_fake_zig_store)
+    return next((entry / "nix" / "store").iterdir())
 
 
 def release_fake_store(base: Path) -> None:

@@ -7,7 +7,9 @@ cache's own logic on a temporary root with trivial fills: no compiler involved.
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from pathlib import Path
 
 import machine_cache
@@ -117,3 +119,17 @@ def test_a_folder_beyond_its_bound_is_emptied(cache: machine_cache.Cache, cache_
     (kept / "big").write_bytes(b"x" * 2000)
     again = cache.folder("target", "rust", max_bytes=1000)
     assert again == kept and list(again.iterdir()) == []
+
+
+def test_entries_unused_for_long_go_when_another_of_their_kind_is_published(
+    cache: machine_cache.Cache, cache_root: Path
+) -> None:
+    """Old keys (an older Rust, an older script) do not pile up; recently used ones stay."""
+    old = cache.entry("zig-runtime", "old", lambda out: (out / "x").touch())
+    recent = cache.entry("zig-runtime", "recent", lambda out: (out / "x").touch())
+    long_ago = time.time() - machine_cache.STALE_AFTER - 60
+    for entry in (old, recent):
+        os.utime(entry / machine_cache.COMPLETE, (long_ago, long_ago))
+    assert cache.entry("zig-runtime", "recent", lambda out: None) == recent  # a hit: used now
+    cache.entry("zig-runtime", "new", lambda out: (out / "x").touch())
+    assert sorted(p.name for p in (cache_root / "zig-runtime").iterdir()) == ["new", "recent"]
