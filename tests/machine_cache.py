@@ -129,9 +129,15 @@ class Cache:
         return entry
 
     def forget_stale(self, kind: str, now: float | None = None) -> None:
-        """Remove the published entries of a kind unused for STALE_AFTER seconds."""
+        """Remove the published entries of a kind unused for STALE_AFTER seconds, and the
+        staging folders of fills whose process is gone (killed before its cleanup)."""
         now = time.time() if now is None else now
         for entry in self.folder(kind).iterdir():
+            if entry.name.startswith("."):
+                pid = entry.name.rsplit(".", 1)[-1]
+                if pid.isdecimal() and not Path(f"/proc/{pid}").exists():
+                    shutil.rmtree(entry, ignore_errors=True)
+                continue
             mark = entry / COMPLETE
             with contextlib.suppress(OSError):
                 if mark.is_file() and now - mark.stat().st_mtime > STALE_AFTER:

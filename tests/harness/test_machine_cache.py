@@ -133,3 +133,17 @@ def test_entries_unused_for_long_go_when_another_of_their_kind_is_published(
     assert cache.entry("zig-runtime", "recent", lambda out: None) == recent  # a hit: used now
     cache.entry("zig-runtime", "new", lambda out: (out / "x").touch())
     assert sorted(p.name for p in (cache_root / "zig-runtime").iterdir()) == ["new", "recent"]
+
+
+def test_a_killed_fills_staging_folder_goes_a_live_ones_stays(
+    cache: machine_cache.Cache, cache_root: Path
+) -> None:
+    """A fill killed before its cleanup leaves `.<key>.<pid>`; it goes once that pid is gone."""
+    kind = cache_root / "std"
+    kind.mkdir(parents=True)
+    gone = 2**22 + 1  # above Linux's default pid_max: no such process
+    dead, live = kind / f".k.{gone}", kind / f".k.{os.getpid()}"
+    for staging in (dead, live):
+        staging.mkdir()
+    cache.entry("std", "other", lambda out: None)
+    assert not dead.exists() and live.is_dir()
