@@ -45,7 +45,16 @@ class Run:
     tests_s: int | None = None
     exit_status: int | None = None
     summary: str = ""
-    folders: list[tuple[str, float, int]] = field(default_factory=list)
+    # (folder, wall minutes, tests, CPU minutes or None for logs from before CPU was counted)
+    folders: list[tuple[str, float, int, float | None]] = field(default_factory=list)
+
+
+# tests/conftest.py's per-folder lines: "  23.4 min   225 tests  tests/render" (wall only,
+# older logs) and " 23.4 min  12.0 min    225  tests/render" (wall, then CPU).
+FOLDER_LINE = re.compile(r"\s*(?P<wall>[\d.]+) min\s+(?P<tests>\d+) tests\s+(?P<folder>\S+)$")
+FOLDER_CPU_LINE = re.compile(
+    r"\s*(?P<wall>[\d.]+) min\s+(?P<cpu>[\d.]+) min\s+(?P<tests>\d+)\s+(?P<folder>tests\S*)$"
+)
 
 
 def parse(log: str) -> list[Run]:
@@ -65,8 +74,14 @@ def parse(log: str) -> list[Run]:
             run.tests_s, run.exit_status = int(match.group(1)), int(match.group(2))
         elif re.match(r"=+ time per test folder =+", line):
             in_folders = True
-        elif in_folders and (match := re.match(r"\s*([\d.]+) min\s+(\d+) tests\s+(\S+)", line)):
-            run.folders.append((match.group(3), float(match.group(1)), int(match.group(2))))
+        elif in_folders and (match := FOLDER_LINE.match(line)):
+            run.folders.append((match["folder"], float(match["wall"]), int(match["tests"]), None))
+        elif in_folders and (match := FOLDER_CPU_LINE.match(line)):
+            run.folders.append(
+                (match["folder"], float(match["wall"]), int(match["tests"]), float(match["cpu"]))
+            )
+        elif in_folders and line.strip().startswith("wall"):
+            continue  # the column heads
         elif in_folders:
             in_folders = False
         if re.match(r"=+ .*(passed|failed|error).* in [\d.]+s", line):
@@ -101,18 +116,19 @@ def block(runs: list[Run], how: str, load: tuple[str, str], warm_elsewhere: bool
         f"| **total** | **{minutes(total(cold))}** | **{minutes(total(warm))}** |",
         f"| pytest's verdict | {cold.summary or 'n/a'} | {warm.summary or 'n/a'} |",
         "",
-        "| test folder | tests | cold | warm |",
-        "| --- | ---: | ---: | ---: |",
+        "| test folder | tests | cold wall | cold CPU | warm wall | warm CPU |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    warm_folders = {name: mins for name, mins, _ in warm.folders}
-    for name, mins, count in cold.folders:
-        other = warm_folders.get(name)
-        lines.append(
-            f"| `{name}` | {count} | {mins:.1f} min | "
-            + ("n/a" if other is None else f"{other:.1f} min")
-            + " |"
-        )
+    warm_folders = {name: (mins, cpu) for name, mins, _, cpu in warm.folders}
+    for name, mins, count, cpu in cold.folders:
+        warm_mins, warm_cpu = warm_folders.get(name, (None, None))
+        cells = [f"{mins:.1f} min", in_minutes(cpu), in_minutes(warm_mins), in_minutes(warm_cpu)]
+        lines.append(f"| `{name}` | {count} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def in_minutes(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f} min"
 
 
 def total(run: Run) -> int | None:

@@ -11,9 +11,11 @@ users."""
 from __future__ import annotations
 
 import os
+import resource
 import tempfile
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import cache_warmup
 import copier_memo
@@ -55,7 +57,21 @@ def worker() -> str:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    cache_warmup.finish()
+    lines, seconds = cache_warmup.finish()
+    if lines or seconds:
+        _WARMUP.extend(lines)
+        _WARMUP_CPU.append(seconds)
+        workeroutput = getattr(session.config, "workeroutput", None)  # a pytest-xdist worker
+        if workeroutput is not None:
+            workeroutput["crossflake_warmup"] = {"lines": lines, "cpu": seconds}
+
+
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """(pytest-xdist, in the controller) what a worker's warm-up did."""
+    warmup = getattr(node, "workeroutput", {}).get("crossflake_warmup")
+    if warmup:
+        _WARMUP.extend(warmup["lines"])
+        _WARMUP_CPU.append(warmup["cpu"])
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -86,15 +102,47 @@ settings.register_profile(
 )
 
 
-# Seconds per test folder (setup, call and teardown of every test in it), for the summary.
+# Seconds per test folder (setup, call and teardown of every test in it), for the summary:
+# wall time, and CPU time (the test process's and that of every child it waited for:
+# copier's hooks, cargo, zig, rustc, qemu, Nix). Wall time on a machine shared with other
+# jobs says little; CPU time barely moves with the load, so budget work can be measured
+# anywhere. The warm-up's CPU (tests/cache_warmup.py) is counted apart.
 _FOLDER_SECONDS: defaultdict[str, float] = defaultdict(float)
+_FOLDER_CPU: defaultdict[str, float] = defaultdict(float)
 _FOLDER_TESTS: defaultdict[str, set[str]] = defaultdict(set)
+_WARMUP: list[str] = []
+_WARMUP_CPU: list[float] = []
+_CPU_KEY = "cpu_seconds"
+
+
+def cpu_seconds() -> float:
+    """This process's CPU time plus that of its children that have ended."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Each phase's report carries its CPU seconds (user_properties travel with xdist)."""
+    outcome = yield
+    started = getattr(item, "_crossflake_cpu", None)
+    now = cpu_seconds()
+    item._crossflake_cpu = now  # type: ignore[attr-defined]
+    if started is not None:
+        outcome.get_result().user_properties.append((_CPU_KEY, now - started))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item._crossflake_cpu = cpu_seconds()  # type: ignore[attr-defined]
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     parts = Path(report.location[0]).parts
     folder = "/".join(parts[:2]) if len(parts) > 2 else parts[0]
     _FOLDER_SECONDS[folder] += report.duration
+    _FOLDER_CPU[folder] += sum(value for key, value in report.user_properties if key == _CPU_KEY)
     _FOLDER_TESTS[folder].add(report.nodeid)
 
 
@@ -102,10 +150,20 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not _FOLDER_SECONDS:
         return
     terminalreporter.section("time per test folder")
-    total = sum(_FOLDER_SECONDS.values())
+    terminalreporter.write_line("   wall      CPU  tests  folder")
     for folder, seconds in sorted(_FOLDER_SECONDS.items(), key=lambda item: -item[1]):
         count = len(_FOLDER_TESTS[folder])
-        terminalreporter.write_line(f"{seconds / 60:7.1f} min  {count:4d} tests  {folder}")
+        cpu = _FOLDER_CPU[folder]
+        terminalreporter.write_line(
+            f"{seconds / 60:5.1f} min {cpu / 60:5.1f} min  {count:5d}  {folder}"
+        )
+    wall, cpu = sum(_FOLDER_SECONDS.values()), sum(_FOLDER_CPU.values())
     terminalreporter.write_line(
-        f"{total / 60:7.1f} min  in all (setup, call and teardown; summed over the workers)"
+        f"{wall / 60:5.1f} min {cpu / 60:5.1f} min  in all (setup, call and teardown;"
+        " summed over the workers)"
     )
+    if _WARMUP_CPU:
+        done = "; ".join(_WARMUP) or "nothing to do"
+        terminalreporter.write_line(
+            f"      {sum(_WARMUP_CPU) / 60:5.1f} min CPU in the std warm-up ({done})"
+        )
