@@ -2,7 +2,8 @@
 # .envrc): Rust with every target's standard library and what editors want, zig,
 # cargo-zigbuild, the emulators, and cargo's runners, so `cargo-zigbuild run` and `test
 # --target <triple>` need no setting. Tools, libraries and variables of your own go in
-# nix/local.nix (`devShellPackages`, `nativeBuildInputs`, `buildInputs`, `env`).
+# nix/local.nix (`devShellPackages`, `devShellEnv`, `nativeBuildInputs`,
+# `buildInputs`, `env`).
 {
   lib,
   pkgs,
@@ -36,7 +37,7 @@ pkgs.mkShell (
     ++ local.nativeBuildInputs
     ++ local.devShellPackages;
     # `cargo-zigbuild run` and `test --target <triple>` need no setting.
-    env = runnerVariables // local.env;
+    env = runnerVariables // local.env // local.devShellEnv;
   }
   // lib.optionalAttrs (local.buildInputs != [ ]) { inherit (local) buildInputs; }
 )

@@ -31,6 +31,7 @@ let
     env = { };
     packages = { };
     devShellPackages = [ ];
+    devShellEnv = { };
     perTarget = { };
   };
   targetDefaults = {

@@ -11,7 +11,7 @@ where the file's comments promise:
 - `buildInputs`: the host's own build, its checks and the dev shell, never a target's build;
 - `env`: every build and the dev shell; a target's `perTarget` env wins for that target;
 - `packages`: new flake packages, built by `nix flake check` too;
-- `devShellPackages`: the dev shell only;
+- `devShellPackages`, `devShellEnv`: the dev shell only (its env wins over `env`);
 - `perTarget.<triple>.{nativeBuildInputs, buildInputs, env}`: that target's build only;
 - the arguments `system`, `targets` and `inputs` are what they say.
 
@@ -57,6 +57,8 @@ in
   };
   packages.extra = marker "extra-package";
   devShellPackages = [ (marker "shell-tool") ];
+  devShellEnv.LOCAL_SETTING = "in the shell";
+  devShellEnv.SHELL_ONLY = "1";
   perTarget.aarch64-unknown-linux-musl = {
     nativeBuildInputs = [ (marker "own-native") ];
     buildInputs = [ (marker "own-library") ];
@@ -124,6 +126,7 @@ def test_host_build_and_checks_get_native_inputs_libraries_and_env(
             assert not {"shell-tool", "own-native", "own-library"} & markers(derivation)
             assert derivation.env["LOCAL_SETTING"] == "everywhere"
             assert "OWN_ONLY" not in derivation.env
+            assert "SHELL_ONLY" not in derivation.env
 
 
 def test_per_target_settings_reach_only_their_target(derivations: dict[str, Any]) -> None:
@@ -140,7 +143,9 @@ def test_per_target_settings_reach_only_their_target(derivations: dict[str, Any]
 def test_dev_shell_gets_tools_libraries_and_env(derivations: dict[str, Any]) -> None:
     shell: Derivation = derivations["shell"]
     assert markers(shell) == {"native", "library", "shell-tool"}
-    assert shell.env["LOCAL_SETTING"] == "everywhere"
+    assert shell.env["LOCAL_SETTING"] == "in the shell"
+    assert shell.env["SHELL_ONLY"] == "1"
+    assert shell.env["LOCAL_SYSTEM"] == HOST  # `env` too
     # crossflake's own variables stay beside the user's.
     assert f"CARGO_TARGET_{OWN.upper().replace('-', '_')}_RUNNER" in shell.env
 
