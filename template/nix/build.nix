@@ -54,6 +54,9 @@ let
   hostArgs =
     crateArgs
     // lib.optionalAttrs (local.nativeBuildInputs != [ ]) { inherit (local) nativeBuildInputs; }
+    // lib.optionalAttrs (local.cargoBuildOptions != [ ]) {
+      cargoBuildOptions = options: options ++ local.cargoBuildOptions;
+    }
     // localArgs local;
 
   # The crate for one target, linked by zig through cargo-zigbuild:
@@ -86,10 +89,14 @@ let
             "cargo $cargo_options zigbuild $cargo_build_options"
             ">> $cargo_build_output_json"
           ];
-        cargoBuildOptions = options: options ++ [
-          "--target"
-          target.cargoTarget
-        ];
+        cargoBuildOptions =
+          options:
+          options
+          ++ [
+            "--target"
+            target.cargoTarget
+          ]
+          ++ local.cargoBuildOptions;
         # Debug info of zig's runtime names its sources in zigRuntime's lib dir:
         # blank those paths, so the package does not keep zigRuntime alive.
         postInstall = ''

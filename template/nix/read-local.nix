@@ -29,6 +29,7 @@ let
     nativeBuildInputs = [ ];
     buildInputs = [ ];
     env = { };
+    cargoBuildOptions = [ ];
     packages = { };
     devShellPackages = [ ];
     devShellEnv = { };

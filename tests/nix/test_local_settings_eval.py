@@ -10,6 +10,7 @@ where the file's comments promise:
   the checks and the dev shell;
 - `buildInputs`: the host's own build, its checks and the dev shell, never a target's build;
 - `env`: every build and the dev shell; a target's `perTarget` env wins for that target;
+- `cargoBuildOptions`: every crate build's cargo arguments (a target's keep its `--target`);
 - `packages`: new flake packages, built by `nix flake check` too;
 - `devShellPackages`, `devShellEnv`: the dev shell only (its env wins over `env`);
 - `perTarget.<triple>.{nativeBuildInputs, buildInputs, env}`: that target's build only;
@@ -55,6 +56,7 @@ in
     LOCAL_TARGETS = lib.concatStringsSep " " (lib.attrNames targets);
     LOCAL_INPUTS = if inputs ? naersk && inputs ? fenix then "yes" else "no";
   };
+  cargoBuildOptions = [ "--workspace" ];
   packages.extra = marker "extra-package";
   devShellPackages = [ (marker "shell-tool") ];
   devShellEnv.LOCAL_SETTING = "in the shell";
@@ -138,6 +140,15 @@ def test_per_target_settings_reach_only_their_target(derivations: dict[str, Any]
         assert markers(derivation) == {"native"}, derivation.name
         assert derivation.env["LOCAL_SETTING"] == "everywhere"
         assert "OWN_ONLY" not in derivation.env
+
+
+def test_cargo_build_options_reach_every_crate_build(derivations: dict[str, Any]) -> None:
+    for name, target in [("default", None), (OWN, OWN), (OTHER, OTHER)]:
+        for derivation in crate_and_deps(derivations, "packages", name):
+            options = derivation.env["cargo_build_options"].split()
+            assert "--workspace" in options, derivation.name
+            if target:
+                assert options[options.index("--target") + 1] == target, derivation.name
 
 
 def test_dev_shell_gets_tools_libraries_and_env(derivations: dict[str, Any]) -> None:
