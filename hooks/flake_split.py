@@ -133,9 +133,17 @@ def with_entries(local_nix: str, opening: str, entries: list[str]) -> str:
 
 
 def migrate(
-    project: Path, template: Path, commit: str, answers: dict[str, Any], answers_file: str
+    project: Path,
+    template: Path,
+    commit: str,
+    answers: dict[str, Any],
+    renamed: dict[str, Any],
+    answers_file: str,
 ) -> str | None:
-    """Move the recognised edits; a message saying what moved, or None when nothing did."""
+    """Move the recognised edits; a message saying what moved, or None when nothing did.
+
+    `answers` are the saved ones, for the old template; `renamed` the same after the
+    migrations' renames, for the new one."""
     from template_output import template_output
 
     flake = project / "flake.nix"
@@ -151,7 +159,7 @@ def migrate(
     moved = moved_edits(generated, users)
     if not moved:
         return None
-    with template_output(template, commit or None, answers, answers_file) as new:
+    with template_output(template, commit or None, renamed, answers_file) as new:
         local_nix = (new / "nix/local.nix").read_text(encoding="utf-8")
     local_nix = with_entries(local_nix, "devShellPackages = [", moved.packages)
     local_nix = with_entries(local_nix, "devShellEnv = {", moved.env)

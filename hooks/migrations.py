@@ -141,7 +141,9 @@ def refused_answers(
     return report(answers_name, saved, found, migrated) if found else None
 
 
-def split_flake(answers_path: Path, template: Path, commit: str, saved: Answers) -> str | None:
+def split_flake(
+    answers_path: Path, template: Path, commit: str, saved: Answers, renamed: Answers
+) -> str | None:
     """The move of a user's dev-shell additions to nix/local.nix (hooks/flake_split.py).
 
     Never stops the update: when the old version cannot be rendered, the user's
@@ -151,7 +153,7 @@ def split_flake(answers_path: Path, template: Path, commit: str, saved: Answers)
     from flake_split import migrate
 
     try:
-        return migrate(answers_path.parent, template, commit, saved, answers_path.name)
+        return migrate(answers_path.parent, template, commit, saved, renamed, answers_path.name)
     except Exception as error:  # any failure leaves the project as it was
         print(
             f"crossflake migration, flake.nix: could not compare it with the version it came "
@@ -175,7 +177,7 @@ def before_update(
             print(stop, file=sys.stderr)
             return 1
         # The old template renders with the answers as they were saved.
-        moved = split_flake(answers_path, template, commit, saved)
+        moved = split_flake(answers_path, template, commit, saved, answers)
         if moved:
             print(f"crossflake migration, flake.nix: {moved}")
     if messages:
