@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 SHELL_START = "devShell = pkgs.mkShell {"
-ENV_LINE = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*("(?:[^"\\$]|\\.)*")\s*;\s*$')
+ENV_LINE = re.compile(r'^\s*([A-Z_][A-Z0-9_]*)\s*=\s*("(?:[^"\\$]|\\.)*")\s*;\s*$')
 PACKAGE = r"pkgs\.[A-Za-z0-9_][A-Za-z0-9_.+-]*"
 PACKAGE_LINE = re.compile(rf"^\s*({PACKAGE})\s*$")
 LIST_LINE = re.compile(
@@ -129,7 +129,7 @@ def with_entries(local_nix: str, opening: str, entries: list[str]) -> str:
     index = next(i for i, line in enumerate(lines) if line.strip() == opening)
     indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())] + "  "
     added = [f"{indent}{entry}\n" for entry in entries]
-    return "".join(lines[: index + 1] + added + lines[index + 1 :])
+    return "".join([*lines[: index + 1], *added, *lines[index + 1 :]])
 
 
 def migrate(
