@@ -204,7 +204,7 @@ def workspace_note(project: Path, layout: CrateLayout, programs: Programs) -> li
         what = "every member, like `cargo build` there"
     text = f"workspace (members: {listed}): the flake builds {what}: {built}."
     if set(members) - set(programs.packages):
-        text += ' To build every member, add "--workspace" to cargoBuildOptions in flake.nix.'
+        text += ' To build every member, add "--workspace" to cargoBuildOptions in nix/local.nix.'
     return [Finding(False, text)]
 
 

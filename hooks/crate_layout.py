@@ -10,7 +10,7 @@ binary naersk will install, for a cargo too old for the crate or no cargo at
 all; where cargo runs, `built_programs` asks it (`cargo metadata --no-deps`,
 offline). Nothing here writes anything.
 
-The generated flake reads the same facts in Nix (flake.nix's `packageAt`,
+The generated flake reads the same facts in Nix (nix/crate.nix's `packageAt`,
 `builtPackages`, `mainProgram` and `owner`): evaluation cannot run cargo. The
 rules below and those must agree; tests/update/test_adopt_programs.py checks
 that they do on every crate shape, against the evaluated flake.
@@ -229,7 +229,7 @@ class Programs:
 
     @property
     def main(self) -> str | None:
-        """The program `nix run .#<triple>` and the images start (flake.nix's mainProgram)."""
+        """The program `nix run .#<triple>` and the images start (nix/crate.nix's mainProgram)."""
         if len(self.built) == 1:
             return self.built[0].main
         if len(self.binaries) == 1:
@@ -239,7 +239,7 @@ class Programs:
 
     @property
     def owner(self) -> Built | None:
-        """The package that names the builds and release archives (flake.nix's owner)."""
+        """The package that names the builds and release archives (nix/crate.nix's owner)."""
         main = self.main
         for candidates in (
             [package for package in self.built if main in package.programs],

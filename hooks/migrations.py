@@ -16,6 +16,8 @@ copier.yml registers) therefore:
 1. applies every rename to the saved answers, in memory;
 2. asks copier whether the new template accepts the result (answer_check.py),
    since copier silently replaces an answer it refuses by the default;
+   accepted, a project still on the one-file flake gets its dev-shell
+   additions moved to nix/local.nix (flake_split.py);
 3. refused: prints each answer, its value and the fix, exits 1 and writes
    nothing (copier stops the update; the project is as it was);
    accepted: writes the renamed answers, printing one line, or nothing when
@@ -139,7 +141,32 @@ def refused_answers(
     return report(answers_name, saved, found, migrated) if found else None
 
 
-def before_update(answers_path: Path, template: Path | None, given: Answers) -> int:
+def split_flake(
+    answers_path: Path, template: Path, commit: str, saved: Answers, renamed: Answers
+) -> str | None:
+    """The move of a user's dev-shell additions to nix/local.nix (hooks/flake_split.py).
+
+    Never stops the update: when the old version cannot be rendered, the user's
+    edits stay in flake.nix and the update shows them as conflicts, as it would
+    without this step.
+    """
+    from flake_split import migrate
+
+    try:
+        return migrate(answers_path.parent, template, commit, saved, renamed, answers_path.name)
+    except Exception as error:  # any failure leaves the project as it was
+        print(
+            f"crossflake migration, flake.nix: could not compare it with the version it came "
+            f"from ({error}); edits of your own in it may show as conflicts: move them to "
+            "nix/local.nix (see CHANGELOG.md)",
+            file=sys.stderr,
+        )
+        return None
+
+
+def before_update(
+    answers_path: Path, template: Path | None, given: Answers, commit: str = ""
+) -> int:
     """Renames, then copier's verdict on the result; write only when it is accepted."""
     text, answers = read_answers(answers_path)
     saved = dict(answers)
@@ -149,6 +176,10 @@ def before_update(answers_path: Path, template: Path | None, given: Answers) -> 
         if stop:
             print(stop, file=sys.stderr)
             return 1
+        # The old template renders with the answers as they were saved.
+        moved = split_flake(answers_path, template, commit, saved, answers)
+        if moved:
+            print(f"crossflake migration, flake.nix: {moved}")
     if messages:
         write_answers(answers_path, text, answers)
         for message in messages:
@@ -175,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         "--template", type=Path, help="the new template's folder; without it, no check"
     )
     parser.add_argument("--given-json", default="{}", help="the update's --data answers, as JSON")
+    parser.add_argument("--commit", default="", help="the new template's commit (vcs_ref_hash)")
     options = parser.parse_args(argv)
 
     answers_path: Path = options.project / options.answers_file
@@ -184,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if options.migration == "before-update":
             given = json.loads(options.given_json) or {}
-            return before_update(answers_path, options.template, given)
+            return before_update(answers_path, options.template, given, options.commit)
         return rename_only(answers_path, options.migration)
     except (OSError, yaml.YAMLError) as error:
         print(

@@ -2,7 +2,7 @@
 
 (a) Negative control: zig straight from the read-only fake store path, as
     in a Nix build without the flake's fix: armv7 fails on arm-features.h.
-(b) The generated flake's own scripts, cut out of the rendered flake.nix
+(b) The generated flake's own scripts, cut out of the rendered nix/zig-runtime.nix
     with `${pkgs.zig}` replaced by the fake store path: zigRuntime's build
     (as the test user, `$out` a fresh folder) prepares the target's lib dir,
     where cargo-zigbuild adds what it needs, and zig's cache; the folder is
@@ -139,7 +139,7 @@ def test_armv7_fails_with_zig_lib_dir_in_store(sandbox: Path, store: Path, proje
 def flake_scripts(project: Path, store: Path, cargo_target: str) -> tuple[str, str]:
     """zigRuntime's build and zigBuildSetup, with the fake store and the target put in."""
     runtime, setup = zig_store.zig_runtime_scripts(
-        (project / "flake.nix").read_text(encoding="utf-8")
+        (project / "nix/zig-runtime.nix").read_text(encoding="utf-8")
     )
     assert "${pkgs.zig}" in runtime and "${runtime}" in setup
     runtime = runtime.replace("${pkgs.zig}", str(store))

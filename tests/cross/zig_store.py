@@ -108,9 +108,9 @@ def run_as_user(script: str, *, cwd: Path, env: dict[str, str], timeout: float) 
 
 
 def nix_string(flake_text: str, opening: str) -> str:
-    """The dedented body of the first `'' ... '';` string after `opening` in flake.nix."""
+    """The dedented body of the first `'' ... '';` string after `opening` in a Nix file."""
     match = re.search(re.escape(opening) + r".*?''\n(.*?)\n\s*'';", flake_text, re.S)
-    assert match, f"flake.nix has no string after {opening!r}"
+    assert match, f"nix/zig-runtime.nix has no string after {opening!r}"
     return textwrap.dedent(match.group(1))
 
 

@@ -8,7 +8,9 @@ is an unsafe task; rendering without tasks and tracking the files here keeps the
 
 from __future__ import annotations
 
+import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -46,3 +48,24 @@ def track(project: Path) -> Path:
 def generate(destination: Path, answers: dict[str, Any]) -> Path:
     """Render the template with ``answers`` into ``destination`` and track every file."""
     return track(render(destination, answers))
+
+
+def flake_files(project: Path) -> list[Path]:
+    """The flake's Nix files: flake.nix and the files of nix/ it reads (issue 25 split the
+    one generated flake.nix into one file per concern)."""
+    return [project / "flake.nix", *sorted((project / "nix").glob("*.nix"))]
+
+
+def subn_in_flake(
+    project: Path, pattern: re.Pattern[str], replacement: str | Callable[[re.Match[str]], str]
+) -> int:
+    """`pattern.subn` over every Nix file of the flake, each changed file rewritten; the
+    number of replacements in all of them (tests compare it with what they expect, so a
+    template change that moves the text fails loudly instead of patching nothing)."""
+    total = 0
+    for path in flake_files(project):
+        text, count = pattern.subn(replacement, path.read_text(encoding="utf-8"))
+        if count:
+            path.write_text(text, encoding="utf-8")
+            total += count
+    return total

@@ -36,7 +36,7 @@ from pathlib import Path
 
 import nixenv
 import pytest
-from flake_projects import generate, track
+from flake_projects import generate, subn_in_flake, track
 from support import require_tool
 
 pytestmark = pytest.mark.nix
@@ -157,12 +157,10 @@ def test_without_the_cache_fix_the_build_fails_like_the_seed(
 
 
 def without(project: Path, destination: Path, pattern: re.Pattern[str], count: int) -> Path:
-    """A tracked copy of ``project`` whose flake.nix lost ``count`` matches of ``pattern``."""
+    """A tracked copy of ``project`` whose Nix files lost ``count`` matches of ``pattern``."""
     shutil.copytree(project, destination, symlinks=True)
-    flake = destination / "flake.nix"
-    text, removed = pattern.subn("", flake.read_text())
+    removed = subn_in_flake(destination, pattern, "")
     assert removed == count, "zigBuildSetup changed: update the pattern"
-    flake.write_text(text)
     return track(destination)
 
 

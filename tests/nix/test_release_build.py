@@ -48,21 +48,21 @@ EPOCH = 315532800
 """stdenv's SOURCE_DATE_EPOCH (1980-01-01): every time in the archives."""
 
 WASI_163 = re.compile(
-    r'(\n        wasm32-wasip1 = \{\n          system = "wasm32-wasip1";\n'
-    r'          cargoTarget = )"wasm32-wasip1";\n'
-    r"(          rustflags = )\[ \];\n"
+    r'(\n  wasm32-wasip1 = \{\n    system = "wasm32-wasip1";\n'
+    r'    cargoTarget = )"wasm32-wasip1";\n'
+    r"(    rustflags = )\[ \];\n"
 )
-"""The WASI entry of the flake's `targets`, rewritten for Debian's Rust 1.63 (see above)."""
+"""The WASI record of nix/targets.nix, rewritten for Debian's Rust 1.63 (see above)."""
 
 
 def wasi_for_rust_163(project: Path) -> Path:
     """Point the project's WASI package at Rust 1.63's `wasm32-wasi`, linked by wasm-ld."""
-    flake = project / "flake.nix"
+    records = project / "nix/targets.nix"
     text, count = WASI_163.subn(
-        r'\1"wasm32-wasi";\n\2[ "-C" "linker=/usr/bin/wasm-ld-14" ];\n', flake.read_text()
+        r'\1"wasm32-wasi";\n\2[ "-C" "linker=/usr/bin/wasm-ld-14" ];\n', records.read_text()
     )
-    assert count == 1, "the flake's targets block changed: update WASI_163"
-    flake.write_text(text)
+    assert count == 1, "nix/targets.nix changed: update WASI_163"
+    records.write_text(text)
     return project
 
 
@@ -234,11 +234,11 @@ def test_rebuild_catches_a_release_that_is_not_reproducible(
     """Control: the same release plus a nanosecond time stamp fails `--rebuild`."""
     copy = tmp_path / CRATE
     shutil.copytree(project, copy, symlinks=True)
-    flake = copy / "flake.nix"
-    anchor = '            cd "$out"\n'
-    text = flake.read_text()
-    assert text.count(anchor) == 1, "mkRelease changed: update the control's anchor"
-    flake.write_text(text.replace(anchor, anchor + "            date +%s%N > stamp\n"))
+    release_nix = copy / "nix/release.nix"
+    anchor = '    cd "$out"\n'
+    text = release_nix.read_text()
+    assert text.count(anchor) == 1, "nix/release.nix changed: update the control's anchor"
+    release_nix.write_text(text.replace(anchor, anchor + "    date +%s%N > stamp\n"))
     track(copy)
     nixenv.build(copy, f"packages.{HOST}.release", build_stubs)
     result = rebuild(copy, build_stubs)

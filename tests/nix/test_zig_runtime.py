@@ -32,7 +32,7 @@ from pathlib import Path
 
 import nixenv
 import pytest
-from flake_projects import generate, track
+from flake_projects import generate, subn_in_flake, track
 from rebuild_economy import edit_source
 from support import require_tool
 
@@ -92,18 +92,17 @@ def instrument(project: Path, destination: Path, after_seeding: str = "") -> Pat
     """A tracked copy of ``project`` whose flake reports zig's compiles (and may run
     ``after_seeding`` shell lines right after the cache is seeded)."""
     shutil.copytree(project, destination, symlinks=True, ignore=shutil.ignore_patterns(".git"))
-    flake = destination / "flake.nix"
-    text = flake.read_text()
 
     def seeded(match: re.Match[str]) -> str:
         indent = match["indent"]
         extra = "".join(indent + line + "\n" for line in after_seeding.splitlines())
         return match[0] + extra + indent + 'touch "$TMPDIR/zig-seeded"\n'
 
-    text, seeds = SEEDING.subn(seeded, text)
-    text, hooks = PRE_BUILD.subn(lambda m: m[0] + REPORT.format(indent=m["indent"]), text)
+    seeds = subn_in_flake(destination, SEEDING, seeded)
+    hooks = subn_in_flake(
+        destination, PRE_BUILD, lambda m: m[0] + REPORT.format(indent=m["indent"])
+    )
     assert (seeds, hooks) == (1, 1), "zigBuildSetup or crossBuild changed: update the patterns"
-    flake.write_text(text)
     # A source no earlier run built: the Nix store outlives test runs, and the crate
     # derivation must really build here.
     main = destination / "src" / "main.rs"

@@ -2,8 +2,8 @@
 
 rust-toolchain.toml's targets, the flake's `targets` set, .cargo/config.toml's
 [target.*] sections and PLATFORMS.md's table must name exactly the triples the
-resolver derives from the catalog for the answers. The flake's `targets`
-set is cut out of flake.nix and evaluated by Nix, so values are compared,
+resolver derives from the catalog for the answers. The flake's target
+records (nix/targets.nix) are evaluated by Nix, so values are compared,
 not text.
 What this does not prove: that `packages.<host>.*` matches (tests/nix does,
 with stub inputs).
@@ -21,11 +21,9 @@ from support import CATALOG, TEMPLATE_ROOT, nix_eval_json, read_toml, render, re
 
 
 def flake_targets(project: Path) -> dict[str, Any]:
-    """The flake's `targets = { ... };` attribute set, evaluated by Nix."""
-    text = (project / "flake.nix").read_text(encoding="utf-8")
-    match = re.search(r"\n      targets = (\{.*?\n      \});\n", text, re.S)
-    assert match, "flake.nix has no top-level `targets` set"
-    return nix_eval_json(match.group(1), project)
+    """The flake's target records (nix/targets.nix, data on its own), evaluated by Nix."""
+    assert (project / "nix/targets.nix").is_file(), "the flake has no nix/targets.nix"
+    return nix_eval_json("import ./nix/targets.nix", project)
 
 
 def platforms_triples(project: Path) -> list[str]:

@@ -129,8 +129,10 @@ def test_update_in_a_folder_outside_git_does_nothing_and_succeeds(tmp_path: Path
 
 def test_update_adds_new_files_but_leaves_changed_ones_unstaged(tmp_path: Path) -> None:
     project = render(tmp_path / "updated", {"crate_name": "updated"}, run_tasks=True)
-    # As if .envrc were new in this template release: on disk, unknown to git.
+    # As if .envrc and nix/ were new in this template release (nix/ was, for a
+    # project made before the flake was split): on disk, unknown to git.
     git(project, "rm", "--cached", "--quiet", ".envrc")
+    git(project, "rm", "--cached", "-r", "--quiet", "nix")
     git(project, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "--quiet", "-m", "start")
     with (project / "flake.nix").open("a") as flake:
         flake.write("# a user's edit, possibly holding conflict markers\n")
@@ -138,6 +140,9 @@ def test_update_adds_new_files_but_leaves_changed_ones_unstaged(tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     status = git(project, "status", "--porcelain")
     assert "A  .envrc" in status, "a file new to git is added"
+    for nix_file in sorted(project.glob("nix/*.nix")):
+        # crossflake's files and the user's nix/local.nix, created on this update.
+        assert f"A  nix/{nix_file.name}" in status, nix_file.name
     assert " M flake.nix" in status, "a changed file stays for the user to review"
 
 
@@ -166,5 +171,5 @@ def test_adopting_a_crate_outside_git_tracks_the_crates_own_files(tmp_path: Path
     (crate / "target" / "junk").write_text("build output\n")
     render(crate, {"crate_name": "existing"}, run_tasks=True)
     in_git = tracked(crate)
-    assert {"src/bin/extra.rs", "build.rs", "flake.nix", "PLATFORMS.md"} <= in_git
+    assert {"src/bin/extra.rs", "build.rs", "flake.nix", "nix/local.nix", "PLATFORMS.md"} <= in_git
     assert "target/junk" not in in_git, "the generated .gitignore keeps build output out"

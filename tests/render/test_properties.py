@@ -317,6 +317,7 @@ def sample() -> tuple[dict[str, Any], Path]:
     [
         ("Cargo.toml", "backslash \\\\ ", "backslash \\\\\\\\ "),
         ("flake.nix", "backslash", "Backslash"),
+        ("nix/targets.nix", "aarch64-unknown-linux-gnu = {", "aarch64-x = {"),
         (".copier-answers.yml", "2.28", "2.17"),
         (".cargo/config.toml", "[target.aarch64-unknown-linux-gnu]", "[target.aarch64-x]"),
         ("PLATFORMS.md", "`aarch64-unknown-linux-gnu`", "`aarch64-unknown-linux-musl`"),

@@ -52,6 +52,8 @@ ESSENTIAL = {
     "Cargo.toml",
     "README.md",
     "flake.nix",
+    "nix/local.nix",
+    "nix/targets.nix",
     "rust-toolchain.toml",
     "src/main.rs",
 }
@@ -167,7 +169,7 @@ def test_pick_targets_with_arrow_keys_and_space(session: CopierSession, template
     ]
     toolchain = read_toml(project / "rust-toolchain.toml")["toolchain"]
     assert toolchain["targets"] == triples
-    flake = (project / "flake.nix").read_text(encoding="utf-8")
+    flake = (project / "nix/targets.nix").read_text(encoding="utf-8")  # the target records
     for triple in triples:
         assert f"{triple} = {{" in flake, triple
     assert "aarch64-unknown-linux" not in flake
@@ -218,7 +220,7 @@ def test_glibc_floor_is_asked_only_for_dynamic_linking(
     assert answers["linking"] == linking
     expected = resolve_targets(template, answers)
     config = (project / ".cargo/config.toml").read_text(encoding="utf-8")
-    flake = (project / "flake.nix").read_text(encoding="utf-8")
+    flake = (project / "nix/targets.nix").read_text(encoding="utf-8")  # the target records
     if linking == "dynamic":
         assert answers["glibc"] == "2.28"
         assert expected[0]["cargo_target"] == "x86_64-unknown-linux-gnu.2.28"

@@ -227,7 +227,7 @@ ROOT_PACKAGE_WITH_MEMBERS = CrateShape(
     report=(
         "workspace (members: rootapp, rootlib, xtask): the flake builds the root package only, "
         "like `cargo build` there: rootapp.",
-        '"--workspace" to cargoBuildOptions in flake.nix',
+        '"--workspace" to cargoBuildOptions in nix/local.nix',
     ),
 )
 

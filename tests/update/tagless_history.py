@@ -16,6 +16,8 @@ Which earlier states a user can hold, found from CHANGELOG.md and `git log`:
 * 46cc342: the first commit after 0.1.0, the first with `_migrations`.
 * 0.2.0: b591f90, "Release 0.2.0 in CHANGELOG".
 * 5126c2c: between 0.2.0 and now (merge of issue 15: the `ci` questions).
+* 4ed88e1: the last commit with the whole flake in one flake.nix (issue 25
+  split it into nix/ and the user's nix/local.nix).
 """
 
 from __future__ import annotations
@@ -100,6 +102,17 @@ EARLIER_STATES = [
             "hosts": ["x86_64-linux"],
             "targets": ["x86_64-linux", "i686-linux"],
             "ci": "none",
+        },
+    ),
+    EarlierState(
+        "one-file-flake",
+        "4ed88e1",
+        {
+            "crate_name": "fifth-tool",
+            "hosts": ["x86_64-linux", "aarch64-linux"],
+            "targets": ["x86_64-linux", "aarch64-linux", "wasm32-wasip1"],
+            "linking": "static",
+            "ci": "github",
         },
     ),
 ]

@@ -8,8 +8,9 @@ is on disk), then
 
 * v0.1.0: the work tree with scripted edits that undo this release's changes
   (the real one, platform id wasm32-wasi, plus simulated template fixes in
-  the files users also edit: flake.nix, .cargo/config.toml,
-  rust-toolchain.toml, and a template file that did not exist yet);
+  the files users also edit: nix/outputs.nix, .cargo/config.toml,
+  rust-toolchain.toml, a template file that did not exist yet, and the
+  user's own nix/local.nix, whose new wording an update must not bring in);
 * v0.2.0: the work tree as it is.
 
 Every scripted edit names the text it expects; when another change to the
@@ -64,10 +65,16 @@ BACK_TO_0_1_0 = [
         "0.1.0 named the WASI platform wasm32-wasi (the migration renames it)",
     ),
     Edit(
-        "template/flake.nix.jinja",
+        "template/nix/outputs.nix.jinja",
         "formatter = pkgs.nixfmt;",
         "formatter = pkgs.nixfmt-rfc-style;",
         "simulated fix: nixpkgs renamed nixfmt-rfc-style to nixfmt",
+    ),
+    Edit(
+        "template/nix/local.nix.jinja",
+        "  # Tools only for `nix develop`.\n",
+        "  # Tools for the dev shell.\n",
+        "simulated rewording of the user's file, which an update must not bring in",
     ),
     Edit(
         "template/rust-toolchain.toml.jinja",

@@ -24,7 +24,14 @@ from template_output import files_in, read_answers, skipped_if_existing, templat
 
 pytestmark = pytest.mark.update
 
-GENERATED = ["flake.nix", "rust-toolchain.toml", ".cargo/config.toml", ".envrc"]
+GENERATED = [
+    "flake.nix",
+    "nix/outputs.nix",
+    "nix/local.nix",
+    "rust-toolchain.toml",
+    ".cargo/config.toml",
+    ".envrc",
+]
 ANSWERS_FILE = ".copier-answers.yml"
 
 

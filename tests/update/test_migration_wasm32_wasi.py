@@ -31,11 +31,9 @@ ANSWERS_FILE = ".copier-answers.yml"
 
 
 def flake_triples(project: Path) -> list[str]:
-    """Triples in flake.nix's `targets = { ... };` attribute set, in order."""
-    flake = (project / "flake.nix").read_text()
-    start = flake.index("      targets = {")
-    block = flake[start : flake.index("\n      };", start)]
-    return re.findall(r"^        (\S+) = \{$", block, flags=re.MULTILINE)
+    """Triples of the flake's target records (nix/targets.nix), in order."""
+    records = (project / "nix/targets.nix").read_text()
+    return re.findall(r"^  (\S+) = \{$", records, flags=re.MULTILINE)
 
 
 def saved_targets(project: Path) -> list[str]:

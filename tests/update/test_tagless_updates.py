@@ -52,6 +52,8 @@ CLOSING_MARKER = "Settings of your own go below this line"
 # The user's edits in generated files, on lines the template keeps.
 FLAKE_INPUTS_NOTE = "    # My own note: every input is pinned in flake.lock.\n"
 FLAKE_SHELL_SETTING = '            MY_OWN_SETTING = "kept through updates";\n'
+# Where the update's migration puts it: nix/local.nix's `devShellEnv`.
+MOVED_SHELL_SETTING = '    MY_OWN_SETTING = "kept through updates";\n'
 CARGO_ALIAS = '\n# My own alias.\n[alias]\nxtask = "run --package xtask --"\n'
 # ... and in the files that are the user's after generation.
 CARGO_PROFILE = "\n[profile.release]\nlto = true\n"
@@ -274,7 +276,11 @@ def test_user_edits_are_kept(each_update: Updated) -> None:
         assert (project / name).read_text(encoding="utf-8") == text, name
     flake = (project / "flake.nix").read_text(encoding="utf-8")
     assert FLAKE_INPUTS_NOTE in flake
-    assert FLAKE_SHELL_SETTING in flake
+    # The one-file flake became flake.nix plus nix/: the dev-shell setting moved to the
+    # user's own nix/local.nix (hooks/flake_split.py), where no update rewrites it.
+    assert FLAKE_SHELL_SETTING not in flake
+    local = (project / "nix/local.nix").read_text(encoding="utf-8")
+    assert MOVED_SHELL_SETTING in local.split("devShellEnv = {", 1)[1].split("};", 1)[0]
     assert CARGO_ALIAS.strip() in (project / ".cargo/config.toml").read_text(encoding="utf-8")
 
 
@@ -287,7 +293,7 @@ def test_conflict_markers_only_where_template_and_user_changed_the_same_lines(
 
 def test_the_updated_flake_evaluates_with_the_kept_answers(updated: Updated) -> None:
     """`nix flake show` with the eval-only stubs: every kept target is a package, and the
-    user's dev-shell setting is still in the shell."""
+    user's dev-shell setting is still in the shell's environment (now from nix/local.nix)."""
     require_tool("nix", "the updated project's flake is evaluated")
     from nixenv import eval_json, flake_show
 
@@ -295,8 +301,19 @@ def test_the_updated_flake_evaluates_with_the_kept_answers(updated: Updated) -> 
     packages = flake_show(updated.project)["packages"]["x86_64-linux"]
     triples = [target["triple"] for target in resolve_targets(TEMPLATE_ROOT, answers)]
     assert set(triples) <= set(packages), (triples, sorted(packages))
-    shell = "devShells.x86_64-linux.default.MY_OWN_SETTING"
-    assert eval_json(updated.project, shell) == "kept through updates"
+    from store_derivations import show
+
+    shell = eval_json(updated.project, "devShells.x86_64-linux.default.drvPath")
+    environment = show([shell], recursive=False)[shell].env
+    assert environment["MY_OWN_SETTING"] == "kept through updates"
+
+
+def test_the_move_to_nix_local_is_announced(updated: Updated) -> None:
+    """The migration says what it moved out of flake.nix and where."""
+    assert (
+        'moved your dev-shell additions (MY_OWN_SETTING = "kept through updates";) from '
+        "flake.nix to nix/local.nix"
+    ) in updated.output
 
 
 # Built at rung 3 after the update: the first release, a program with a dynamic

@@ -1,6 +1,6 @@
 """Changing an answer on `copier update` (`--data targets=...`) keeps the three build files in step.
 
-flake.nix's `targets` set, rust-toolchain.toml's `targets` list and
+nix/targets.nix's records, rust-toolchain.toml's `targets` list and
 .cargo/config.toml's `[target.<triple>]` sections are three views of one
 answer. After an update that adds and removes platforms (or switches Linux
 linking), all three must name exactly the resolved triples, the dev shell
@@ -38,24 +38,20 @@ USER_CARGO_SECTION = '\n[alias]\nxtask = "run --package xtask --"\n'
 
 
 def targets_block(project: Path) -> str:
-    """flake.nix's `targets = { ... };` set: the per-target records."""
-    flake = (project / "flake.nix").read_text()
-    start = flake.index("      targets = {")
-    return flake[start : flake.index("\n      };", start)]
+    """The flake's per-target records: nix/targets.nix."""
+    return (project / "nix/targets.nix").read_text()
 
 
 def flake_targets(project: Path) -> dict[str, str]:
-    """flake.nix's `targets` set: triple -> cargoTarget."""
-    pattern = (
-        r'^        (\S+) = \{\n          system = "[^"]+";\n          cargoTarget = "([^"]+)";'
-    )
+    """The flake's `targets` records: triple -> cargoTarget."""
+    pattern = r'^  (\S+) = \{\n    system = "[^"]+";\n    cargoTarget = "([^"]+)";'
     return dict(re.findall(pattern, targets_block(project), re.MULTILINE))
 
 
 def dev_shell_runners(project: Path) -> set[str]:
     """The emulator packages the records name; the flake's Nix code adds to the dev shell
     each one a host runs (tests/nix/test_run_eval.py checks that logic at rung 1)."""
-    return set(re.findall(r'^          emulator = "([^"]+)";', targets_block(project), re.M))
+    return set(re.findall(r'^    emulator = "([^"]+)";', targets_block(project), re.M))
 
 
 @pytest.mark.parametrize(
@@ -90,7 +86,12 @@ def test_changing_answers_on_update_changes_flake_toolchain_and_cargo_config_tog
     cargo_config = read_toml(project / ".cargo/config.toml")
     assert list(cargo_config["target"]) == triples
     for gone in before - set(triples):
-        for name in ("flake.nix", "rust-toolchain.toml", ".cargo/config.toml"):
+        crossflakes_nix = [
+            path.relative_to(project).as_posix()
+            for path in [project / "flake.nix", *project.glob("nix/*.nix")]
+            if path.name != "local.nix"  # the user's, with a commented example triple
+        ]
+        for name in (*crossflakes_nix, "rust-toolchain.toml", ".cargo/config.toml"):
             assert gone not in (project / name).read_text(), (gone, name)
     expected_runners = {t["emulator_package"] for t in wanted if t["emulator_package"]}
     assert dev_shell_runners(project) == expected_runners

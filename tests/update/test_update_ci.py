@@ -64,7 +64,7 @@ def test_changing_hosts_targets_and_ci_on_update_keeps_workflow_flake_and_docs_i
     assert workflow_hosts(project) == expected(hosts)
     assert flake_hosts(project) == hosts
     assert platforms_runners(project) == expected(hosts)
-    assert "aarch64-apple-darwin = " in (project / "flake.nix").read_text()
+    assert "aarch64-apple-darwin = " in (project / "nix/targets.nix").read_text()
     commit_all(project, "More hosts")
 
     update(project, data={"ci": "none"})

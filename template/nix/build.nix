@@ -1,0 +1,142 @@
+# nix/build.nix: crossflake's, rewritten by `copier update`. The crate's packages: the host's
+# own build (`nix build`) and one per target (`nix build .#<triple>`), built by naersk with
+# `cargo zigbuild`, zig as the linker. Build inputs, variables and per-target settings of your
+# own go in nix/local.nix: this file adds them to every build (`local` below).
+{
+  lib,
+  pkgs,
+  system,
+  naersk,
+  rustToolchain,
+  targets,
+  crate,
+  zig,
+  local,
+}:
+let
+  inherit (zig) zigRuntime zigBuildSetup;
+
+  # What every naersk build gets: the source, and the name and version
+  # of the crate (naersk's own reading of Cargo.toml knows neither for a
+  # virtual workspace, nor an inherited `version.workspace = true`).
+  crateArgs = {
+    inherit (crate) src name version;
+  };
+
+  # nix/local.nix's settings as naersk arguments (which reach both of its
+  # derivations); nothing when they are empty.
+  localArgs =
+    settings:
+    lib.optionalAttrs (settings.buildInputs != [ ]) { inherit (settings) buildInputs; }
+    // settings.env;
+
+  # naersk with a toolchain holding just the given targets' standard
+  # libraries: each package depends only on its own target.
+  naerskFor =
+    triples:
+    let
+      toolchain = rustToolchain system [
+        "cargo"
+        "rustc"
+        "rustfmt"
+        "clippy"
+      ] triples;
+    in
+    pkgs.callPackage naersk {
+      cargo = toolchain;
+      rustc = toolchain;
+      clippy = toolchain;
+    };
+  hostNaersk = naerskFor [ ];
+
+  # The host's own builds (package, checks) with the host's C toolchain and
+  # nix/local.nix's settings for every build.
+  hostArgs =
+    crateArgs
+    // lib.optionalAttrs (local.nativeBuildInputs != [ ]) { inherit (local) nativeBuildInputs; }
+    // lib.optionalAttrs (local.cargoBuildOptions != [ ]) {
+      cargoBuildOptions = options: options ++ local.cargoBuildOptions;
+    }
+    // localArgs local;
+
+  # The crate for one target, linked by zig through cargo-zigbuild:
+  # native packages only, no cross C compiler to build.
+  crossBuild =
+    triple: target:
+    let
+      runtime = zigRuntime triple target;
+      # nix/local.nix's `perTarget.<triple>`.
+      own = local.targetSettings triple;
+    in
+    (naerskFor [ triple ]).buildPackage (
+      crateArgs
+      // {
+        strictDeps = true;
+        nativeBuildInputs = [
+          pkgs.zig
+          pkgs.cargo-zigbuild
+          # remove-references-to, for postInstall below.
+          pkgs.removeReferencesTo
+        ]
+        ++ local.nativeBuildInputs
+        ++ own.nativeBuildInputs;
+        preBuild = zigBuildSetup runtime;
+        # `cargo zigbuild` in place of `cargo build`; naersk's options
+        # (release, JSON output) stay.
+        cargoBuild =
+          _:
+          lib.concatStringsSep " " [
+            "cargo $cargo_options zigbuild $cargo_build_options"
+            ">> $cargo_build_output_json"
+          ];
+        cargoBuildOptions =
+          options:
+          options
+          ++ [
+            "--target"
+            target.cargoTarget
+          ]
+          ++ local.cargoBuildOptions;
+        # Debug info of zig's runtime names its sources in zigRuntime's lib dir:
+        # blank those paths, so the package does not keep zigRuntime alive.
+        postInstall = ''
+          find "$out" -type f -exec remove-references-to -t ${runtime} {} +
+        '';
+        # Nix refuses the package if zigRuntime or zig are still referenced.
+        overrideMain = _: {
+          disallowedReferences = [
+            runtime
+            pkgs.zig
+          ];
+        };
+      }
+      # As RUSTFLAGS, which naersk extends with its --remap-path-prefix flags
+      # (cargo would drop them for a [target] rustflags entry).
+      // lib.optionalAttrs (target.rustflags != [ ]) {
+        RUSTFLAGS = lib.concatStringsSep " " target.rustflags;
+      }
+      # macOS: the oldest version the binary runs on, else zig stamps its newest.
+      // lib.optionalAttrs (target.macosMin != null) {
+        MACOSX_DEPLOYMENT_TARGET = target.macosMin;
+      }
+      # nix/local.nix: `env` for every build, then this target's own settings.
+      // local.env
+      // localArgs own
+    );
+
+  # Darwin targets need Apple's libraries, which only darwin hosts have
+  # (unless zig links them here: pure-Rust crates, darwinOnly = false).
+  buildable = lib.filterAttrs (
+    _: target: pkgs.stdenv.hostPlatform.isDarwin || !target.darwinOnly
+  ) targets;
+in
+{
+  inherit hostNaersk hostArgs buildable;
+
+  # The crate itself: the host's own build and one package per target.
+  builds = {
+    # The host's own build, with the host's C toolchain.
+    default = hostNaersk.buildPackage hostArgs;
+  }
+  // lib.mapAttrs crossBuild buildable;
+}

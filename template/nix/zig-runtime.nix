@@ -1,0 +1,83 @@
+# nix/zig-runtime.nix: crossflake's, rewritten by `copier update`. zig as the linker inside Nix
+# builds: the writable caches cargo-zigbuild and zig need (Nix builders set
+# HOME=/homeless-shelter, which nobody can write to), and zig's C runtime compiled once per
+# target and Nix store. Build inputs and variables of your own go in nix/local.nix.
+{
+  lib,
+  pkgs,
+  system,
+  rustToolchain,
+}:
+let
+  # Where cargo-zigbuild and zig write, in zigRuntime and in the packages:
+  # the build's own directory.
+  zigBuildEnv = ''
+    export HOME="$TMPDIR/home"
+    export XDG_CACHE_HOME="$TMPDIR/cache"
+    export CARGO_ZIGBUILD_CACHE_DIR="$TMPDIR/cache/cargo-zigbuild"
+    export ZIG_GLOBAL_CACHE_DIR="$TMPDIR/cache/zig"
+    export ZIG_LOCAL_CACHE_DIR="$TMPDIR/cache/zig-local"
+    mkdir -p "$HOME" "$ZIG_GLOBAL_CACHE_DIR"
+  '';
+in
+{
+  # zig's C runtime for one target (crt objects, libc stubs, libunwind,
+  # compiler-rt, MinGW's libraries), compiled once per Nix store and reused
+  # by both naersk derivations of every package of that target, so that a
+  # source edit recompiles only the crate. It links an empty program with
+  # `cargo zigbuild` as the packages do, so zig compiles what they need:
+  #   $out/lib    zig's lib dir plus the files cargo-zigbuild adds to it
+  #               (arm-features.h, synchronization.def), used read-only
+  #   $out/cache  zig's global cache, copied to a writable folder by builds
+  # zig hashes parts of the runtime (MinGW, libunwind) with the lib dir's
+  # path: $out/lib is compiled against and used under one store path.
+  # It depends on zig, cargo-zigbuild, the toolchain and the target only,
+  # never on the crate's source. A stale or missing cache entry only makes
+  # zig compile that part again in the package (slower, still correct).
+  zigRuntime =
+    triple: target:
+    pkgs.runCommand "zig-runtime-${triple}"
+      (
+        {
+          # What the packages link with: Rust for this target, zig, cargo-zigbuild.
+          nativeBuildInputs = [
+            (rustToolchain system [
+              "cargo"
+              "rustc"
+            ] [ triple ])
+            pkgs.zig
+            pkgs.cargo-zigbuild
+          ];
+          # The packages' flags: the linking mode decides which runtime zig builds.
+          RUSTFLAGS = lib.concatStringsSep " " target.rustflags;
+        }
+        # As for the packages: the macOS version is part of the runtime.
+        // lib.optionalAttrs (target.macosMin != null) {
+          MACOSX_DEPLOYMENT_TARGET = target.macosMin;
+        }
+      )
+      ''
+        ${zigBuildEnv}
+        export ZIG_LIB_DIR="$out/lib"
+        mkdir -p "$out"
+        cp -rs ${pkgs.zig}/lib/zig "$ZIG_LIB_DIR"
+        find "$ZIG_LIB_DIR" -type d -exec chmod u+w {} +
+        mkdir -p seed/src
+        printf '[package]\nname = "seed"\nversion = "0.0.0"\n' > seed/Cargo.toml
+        echo 'fn main() {}' > seed/src/main.rs
+        (cd seed && cargo zigbuild --offline --release --target ${target.cargoTarget})
+        cp -r "$ZIG_GLOBAL_CACHE_DIR" "$out/cache"
+        # zig's scratch folder, not part of any cache entry.
+        rm -rf "$out/cache/tmp"
+      '';
+
+  # Runs before `cargo zigbuild` in both naersk derivations (deps and crate):
+  # the writable caches, seeded with the target's zigRuntime (zig takes locks
+  # and updates manifests there), and zigRuntime's lib dir, which already
+  # holds what cargo-zigbuild would write into it.
+  zigBuildSetup = runtime: ''
+    ${zigBuildEnv}
+    export ZIG_LIB_DIR="${runtime}/lib"
+    cp -r --no-preserve=mode ${runtime}/cache/. "$ZIG_GLOBAL_CACHE_DIR"
+  '';
+}

@@ -1,0 +1,126 @@
+"""Rung 1 (eval with stubs): splitting the flake into nix/ changed no output.
+
+Until issue 25, the whole flake was one generated flake.nix (the template at commit
+4ed88e1, `MONOLITH`). Now flake.nix holds the inputs and hosts and calls nix/outputs.nix,
+which puts one file per concern together, plus the user's nix/local.nix. This test renders
+the same answers with both templates (the old one from `git archive` of that commit), tracks
+both projects with git, evaluates both with the stub nixpkgs/fenix/naersk, and compares every
+output: `packages`, `apps`, `checks`, `devShells` and `formatter` of every host, each
+derivation by its `.drv` path, each app by its program's store path and description. Equal
+`.drv` paths mean equal derivations, inputs and environment included, down the whole closure.
+That holds only because the crate's source filter (nix/crate.nix) leaves nix/ out, so the
+project source has the same store path in both layouts (editing a Nix file rebuilds no crate).
+The crate's own files (copier.yml's `_skip_if_exists`: the sample sources, whose doc comment
+now names nix/targets.nix, Cargo.toml, README.md...) are the user's, which an update never
+changes: the monolith's project gets the split one's, so what is compared is the flakes alone.
+
+Answer sets: the fixed cases of tests/nix/flake_cases.py (every host, target, linking mode,
+channel, exact versions, bin and lib) and sets drawn by Hypothesis from the whole answer space
+(tests/answer_space.py).
+
+What it does not prove: that real nixpkgs/fenix/naersk evaluate either layout (the stubs model
+their interfaces), nor anything about a non-empty nix/local.nix (test_local_settings_eval.py).
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import flake_outputs
+import nixenv
+import pytest
+from answer_space import examples, valid_answers
+from copier import run_copy
+from flake_cases import EVAL_CASES, answers_of
+from flake_projects import track
+from hypothesis import given, settings
+from support import TEMPLATE_ROOT
+from template_output import skipped_if_existing
+
+MONOLITH = "4ed88e1"
+"""The last commit whose template generated the whole flake in flake.nix."""
+
+OUTPUTS = ("packages", "apps", "checks", "devShells", "formatter")
+BY_DRV_PATH = (
+    "o: builtins.mapAttrs (_: builtins.mapAttrs (_: v: if v ? drvPath then v.drvPath else v)) o"
+)
+
+
+@pytest.fixture(scope="module")
+def monolith() -> Iterator[Path]:
+    """The template as it was at MONOLITH, extracted from git into a temporary folder."""
+    folder = Path(tempfile.mkdtemp(prefix="crossflake-monolith-"))
+    archive = subprocess.run(
+        ["git", "archive", MONOLITH], cwd=TEMPLATE_ROOT, capture_output=True, check=False
+    )
+    assert archive.returncode == 0, f"git archive {MONOLITH}: {archive.stderr.decode()}"
+    subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def render(template: Path, destination: Path, answers: dict[str, Any]) -> Path:
+    """Render `template` (a folder, not a repository) with the answers, not yet tracked."""
+    run_copy(
+        str(template), str(destination), data=answers, defaults=True, skip_tasks=True, quiet=True
+    )
+    return destination
+
+
+def users_files(project: Path) -> list[str]:
+    """The project's files that are the user's once they exist (copier.yml's list)."""
+    return [name for name in skipped_if_existing(TEMPLATE_ROOT) if (project / name).is_file()]
+
+
+def evaluated(project: Path, overrides: dict[str, Any]) -> dict[str, Any]:
+    """Every output, derivations as `.drv` paths; None for an output the flake lacks."""
+    found: dict[str, Any] = {}
+    for output in OUTPUTS:
+        try:
+            found[output] = nixenv.eval_json(project, output, apply=BY_DRV_PATH, **overrides)
+        except nixenv.NixError as error:
+            assert "does not provide attribute" in error.stderr, error
+            found[output] = None
+    return found
+
+
+def assert_same_outputs(monolith: Path, answers: dict[str, Any], folder: Path) -> None:
+    overrides: dict[str, Any] = {}
+    if flake_outputs.is_exact(answers):
+        overrides["rust_manifest"] = nixenv.write_channel_manifest(
+            folder / f"channel-rust-{answers['toolchain']}.toml", version=answers["toolchain"]
+        )
+    before = render(monolith, folder / "monolith", answers)
+    after = render(TEMPLATE_ROOT, folder / "split", answers)
+    for name in users_files(after):
+        if name != "nix/local.nix":
+            shutil.copyfile(after / name, before / name)
+    old = evaluated(track(before), overrides)
+    new = evaluated(track(after), overrides)
+    assert (new["apps"] is None) == (answers.get("crate_type", "bin") == "lib")
+    assert set(new["packages"]) == set(answers["hosts"])
+    for output in OUTPUTS:
+        assert new[output] == old[output], f"{output} differ for {answers}"
+    assert (folder / "split/nix/local.nix").is_file()
+    flake = (folder / "split/flake.nix").read_text(encoding="utf-8")
+    assert len(flake.splitlines()) <= 60, "flake.nix should fit on one screen"
+
+
+@pytest.mark.parametrize("name", sorted(EVAL_CASES))
+def test_fixed_cases_evaluate_as_before(monolith: Path, name: str, tmp_path: Path) -> None:
+    assert_same_outputs(monolith, answers_of(name), tmp_path)
+
+
+@settings(max_examples=examples(8))
+@given(answers=valid_answers(text_size=4))
+def test_drawn_answers_evaluate_as_before(monolith: Path, answers: dict[str, Any]) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="crossflake-split-"))
+    try:
+        assert_same_outputs(monolith, answers, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
