@@ -19,8 +19,8 @@ that the user chooses instead of cargo:
 * `rustflags` for a target in both: no choice to make (cargo joins the two
   lists, the user's first), reported as a note with both lines.
 
-Measured with cargo 1.95 and cargo-zigbuild 0.24 (tests/cross/test_kept_cargo_config.py
-checks the first three against real builds). `[target.'cfg(...)']` tables are
+Measured with cargo 1.95 and cargo-zigbuild 0.24; tests/cross/test_kept_cargo_config.py
+checks all four against real builds. `[target.'cfg(...)']` tables are
 not compared. Read-only, standard library only (copier's Python runs it).
 """
 
@@ -114,9 +114,7 @@ def find_line(text: str, file: str, table: tuple[str, ...], key: str) -> Line | 
             current = header
             continue
         name = line.split("=", 1)[0].strip() if "=" in line else ""
-        if (current == table and name in (key, f'"{key}"')) or (
-            current == () and name == dotted
-        ):
+        if (current == table and name in (key, f'"{key}"')) or (current == () and name == dotted):
             value = [line.rstrip()]
             depth = line.count("[") - line.count("]")
             for more in lines[index + 1 :]:

@@ -157,9 +157,7 @@ def test_x86_64_uses_crossflakes_runner_and_flags_with_the_config_and_yours_with
     assert "[user runner]" not in tested.result.stdout, tested.describe()
 
     # The program, built through the user's alias with crossflake's settings file.
-    built = harness.run(
-        ["cargo", "zbr", "-v", *WITH_CONFIG, "--target", X86], cwd=crate, env=env
-    )
+    built = harness.run(["cargo", "zbr", "-v", *WITH_CONFIG, "--target", X86], cwd=crate, env=env)
     assert built.result.returncode == 0, built.describe()
     line = crate_rustc_line(built.result.stderr)
     assert "target-feature=+crt-static" in line and "kept_build" not in line, line

@@ -21,26 +21,26 @@ the test, never vendored) is adopted by rendering the template over it, then:
   join the two and pass every flag twice).
 
 Does NOT prove: that cargo honours those variables (tests/cross/test_kept_cargo_config.py,
-rung 2, builds with them), that the programs run (test_run_program_name_build.py, rung 3, for one shape),
-or that real naersk builds a workspace (rung 4).
+rung 2, builds with crossflake.toml), that the programs run (test_run_program_name_build.py,
+rung 3, for one shape), or that real naersk builds a workspace (rung 4).
 """
 
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import nixenv
 import pytest
 import store_derivations
+from cargo_config import read_config
 from crate_layout import Programs, built_programs
 from crate_shapes import (
     CUSTOM_BIN_PATH_OWN_CONFIG,
-    OWN_CARGO_CONFIG_CROSS_LINKER,
     MANY_BINARIES,
     MULTI_BIN,
+    OWN_CARGO_CONFIG_CROSS_LINKER,
     PROGRAM_NAMED_OTHERWISE,
     ROOT_PACKAGE_WITH_MEMBERS,
     VIRTUAL_WORKSPACE_GLOB,
@@ -157,8 +157,10 @@ def test_the_dev_shell_passes_crossflakes_rustflags_only_beside_a_kept_config(
 ) -> None:
     kept = ".cargo/config.toml" in adopted.shape.files
     ours = adopted.path / (".cargo/crossflake.toml" if kept else ".cargo/config.toml")
-    targets = tomllib.loads(ours.read_text(encoding="utf-8"))["target"]
-    variables = nixenv.eval_json(adopted.path, f"devShells.{HOST}.default", apply=RUSTFLAGS_OF_SHELL)
+    targets = read_config(ours)["target"]
+    variables = nixenv.eval_json(
+        adopted.path, f"devShells.{HOST}.default", apply=RUSTFLAGS_OF_SHELL
+    )
     if not kept:
         assert variables == {}
         return
