@@ -55,8 +55,13 @@ class Line:
     text: str
 
     def quote(self) -> str:
-        """`.cargo/config.toml:7  runner = "x"` for the report."""
-        return f"{self.file}:{self.number}  {self.text}"
+        """`.cargo/config.toml:7  runner = "x"` for the report (no number when the
+        setting was not found as one line, e.g. in an inline table)."""
+        return f"{self.file}{f':{self.number}' if self.number else ''}  {self.text}"
+
+    def place(self) -> str:
+        """`line 7 of .cargo/config.toml`, for the choice."""
+        return f"line {self.number} of {self.file}" if self.number else f"it from {self.file}"
 
 
 @dataclass(frozen=True)
@@ -175,7 +180,7 @@ def clashes(project: Path, ours_file: str) -> list[Clash]:
                     line_for(ours_text, ours_file, table, "runner", settings["runner"]),
                     f"in `nix develop` the flake's runner wins ({env_name(triple)}_RUNNER); "
                     f"with {with_config} crossflake's wins; plain cargo uses yours",
-                    f"delete line {theirs.number} of {USER_FILE} to run {triple} "
+                    f"delete {theirs.place()} to run {triple} "
                     "crossflake's way everywhere, or keep it and leave out --config "
                     "outside `nix develop`",
                 )
@@ -191,7 +196,7 @@ def clashes(project: Path, ours_file: str) -> list[Clash]:
                     f"(cargo-zigbuild sets {env_name(triple)}_LINKER, which beats config "
                     "files); your linker applies only to plain `cargo build --target "
                     f"{triple}`",
-                    f"keep line {theirs.number} for plain cargo builds, or delete it: "
+                    f"keep {theirs.place()} for plain cargo builds, or delete it: "
                     "crossflake's builds never use it",
                 )
             )
