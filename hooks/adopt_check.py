@@ -350,10 +350,23 @@ def lock_findings(project: Path) -> list[Finding]:
     return []
 
 
-def old_style_findings(project: Path) -> list[Finding]:
+def old_style_findings(project: Path, answers: dict[str, Any] | None = None) -> list[Finding]:
     """Old-style files that silently beat crossflake's (.toml) ones; never rewritten here."""
     found = []
-    if (project / ".cargo/config").is_file():
+    kept = USER_FILE in ((answers or {}).get("kept_files") or [])
+    if (project / ".cargo/config").is_file() and kept:
+        found.append(
+            Finding(
+                True,
+                ".cargo/config (the old name) wins: cargo reads it and ignores your "
+                ".cargo/config.toml when both exist (it warns); crossflake's settings "
+                "(.cargo/crossflake.toml) still reach cargo in `nix develop` and with "
+                "--config. Nix builds leave all three out.",
+                "move your settings from .cargo/config into .cargo/config.toml "
+                "(merge tables both define), then git rm .cargo/config",
+            )
+        )
+    elif (project / ".cargo/config").is_file():
         found.append(
             Finding(
                 True,
@@ -586,7 +599,7 @@ def findings_for(adoption: Adoption) -> list[Finding] | None:
     return [
         *checks,
         *lock_findings(project),
-        *old_style_findings(project),
+        *old_style_findings(project, answers),
         *kept_config_findings(project, answers),
         *notes(project, layout, programs, answers),
         *edition_note(layout, answers, adoption.editions),
