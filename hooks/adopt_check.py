@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cargo_config import USER_FILE, ConfigError, clashes
 from crate_layout import (
     DEFAULT_EDITION,
     CrateLayout,
@@ -349,10 +350,23 @@ def lock_findings(project: Path) -> list[Finding]:
     return []
 
 
-def old_style_findings(project: Path) -> list[Finding]:
+def old_style_findings(project: Path, answers: dict[str, Any] | None = None) -> list[Finding]:
     """Old-style files that silently beat crossflake's (.toml) ones; never rewritten here."""
     found = []
-    if (project / ".cargo/config").is_file():
+    kept = USER_FILE in ((answers or {}).get("kept_files") or [])
+    if (project / ".cargo/config").is_file() and kept:
+        found.append(
+            Finding(
+                True,
+                ".cargo/config (the old name) wins: cargo reads it and ignores your "
+                ".cargo/config.toml when both exist (it warns); crossflake's settings "
+                "(.cargo/crossflake.toml) still reach cargo in `nix develop` and with "
+                "--config. Nix builds leave all three out.",
+                "move your settings from .cargo/config into .cargo/config.toml "
+                "(merge tables both define), then git rm .cargo/config",
+            )
+        )
+    elif (project / ".cargo/config").is_file():
         found.append(
             Finding(
                 True,
@@ -374,6 +388,51 @@ def old_style_findings(project: Path) -> list[Finding]:
                 "then answer toolchain=<version>), then git rm rust-toolchain",
             )
         )
+    return found
+
+
+def kept_config_findings(project: Path, answers: dict[str, Any]) -> list[Finding]:
+    """The crate's own .cargo/config.toml, kept beside crossflake's settings file: how
+    those reach cargo, and each key both set, quoted from both files (cargo_config)."""
+    kept = answers.get("kept_files") or []
+    ours = project / ".cargo/crossflake.toml"
+    if USER_FILE not in kept or not ours.is_file():
+        return []
+    ours_file = ours.relative_to(project).as_posix()
+    found = [
+        Finding(
+            False,
+            f"{USER_FILE} is yours and was kept as it is; crossflake's per-target settings "
+            f"are in {ours_file}, which cargo does not read by itself: `nix develop` passes "
+            "them as CARGO_TARGET_<TRIPLE>_RUSTFLAGS and _RUNNER; elsewhere, from the "
+            f"crate's root: cargo zigbuild --config {ours_file} --release --target <target> "
+            f"(and cargo-zigbuild test --config {ours_file} --target <target>). Nix builds "
+            "read neither file: settings your build needs ([env], [build] rustflags) go "
+            "into flake.nix.",
+        )
+    ]
+    try:
+        found_clashes = clashes(project, ours_file)
+    except ConfigError as error:
+        return [
+            *found,
+            Finding(
+                True,
+                f"cannot compare {USER_FILE} with {ours_file}: {error}.",
+                "fix what the message names, then compare the [target.<triple>] tables "
+                "of both files",
+            ),
+        ]
+    for clash in found_clashes:
+        quoted = f"\n          yours:        {clash.theirs.quote()}"
+        if clash.ours is not None:
+            quoted += f"\n          crossflake's: {clash.ours.quote()}"
+        else:
+            quoted += "\n          crossflake's: zig, through cargo-zigbuild (no line)"
+        how = "is set both ways" if clash.ours is not None else "is set in yours only"
+        text = f"{clash.key} {how}:{quoted}\n        {clash.effect}"
+        text += f": {clash.choice}." if clash.joined else "."
+        found.append(Finding(not clash.joined, text, clash.choice))
     return found
 
 
@@ -540,7 +599,8 @@ def findings_for(adoption: Adoption) -> list[Finding] | None:
     return [
         *checks,
         *lock_findings(project),
-        *old_style_findings(project),
+        *old_style_findings(project, answers),
+        *kept_config_findings(project, answers),
         *notes(project, layout, programs, answers),
         *edition_note(layout, answers, adoption.editions),
         *gitignore_note(project, adoption.reference),

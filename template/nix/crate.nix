@@ -10,9 +10,10 @@ let
   # a target) rebuilds nothing. A deny-list rather than an allow-list of
   # cargo's usual paths on purpose: build scripts, include_str! and
   # include_bytes! may read any file of the crate (proto/, assets/, ...),
-  # and an allow-list would silently drop those. .cargo/config.toml is for
-  # `nix develop` (the flags Nix builds need are passed in nix/build.nix); old-style
-  # .cargo/config and rust-toolchain (no .toml) stay out for the same reasons.
+  # and an allow-list would silently drop those. .cargo/config.toml (and
+  # .cargo/crossflake.toml beside a config of the crate's own) is for `nix develop`
+  # (the flags Nix builds need are passed in nix/build.nix); old-style .cargo/config
+  # and rust-toolchain (no .toml) stay out for the same reasons.
   # nix/ is the flake's own code: editing it (nix/local.nix too) rebuilds a
   # package only where the change reaches its derivation.
   src = lib.fileset.toSource {
@@ -28,6 +29,7 @@ let
           "/.envrc"
           "/.copier-answers.yml"
           "/.cargo/config.toml"
+          "/.cargo/crossflake.toml"
           "/.cargo/config"
           "/rust-toolchain"
           "/.github"

@@ -12,9 +12,22 @@
   rustToolchain,
   emulators,
   runnerVariables,
+  ownCargoConfig,
   local,
 }:
 let
+  # Beside a .cargo/config.toml of the crate's own, crossflake's settings are in
+  # .cargo/crossflake.toml, which cargo does not read by itself: its rustflags reach
+  # cargo here as CARGO_TARGET_<TRIPLE>_RUSTFLAGS (joined with that config's own).
+  rustflagsVariables = lib.optionalAttrs ownCargoConfig (
+    lib.mapAttrs' (
+      triple: target:
+      lib.nameValuePair "CARGO_TARGET_${
+        lib.toUpper (builtins.replaceStrings [ "-" ] [ "_" ] triple)
+      }_RUSTFLAGS" (lib.concatStringsSep " " target.rustflags)
+    ) (lib.filterAttrs (_: target: target.rustflags != [ ]) targets)
+  );
+
   # Every target's standard library, plus what editors want.
   devToolchain = rustToolchain system [
     "cargo"
@@ -32,12 +45,12 @@ pkgs.mkShell (
       pkgs.zig
       pkgs.cargo-zigbuild
     ]
-    # The emulators .cargo/config.toml names, for use by hand.
+    # The emulators .cargo/config.toml (or crossflake.toml) names, for use by hand.
     ++ emulators
     ++ local.nativeBuildInputs
     ++ local.devShellPackages;
     # `cargo-zigbuild run` and `test --target <triple>` need no setting.
-    env = runnerVariables // local.env // local.devShellEnv;
+    env = runnerVariables // rustflagsVariables // local.env // local.devShellEnv;
   }
   // lib.optionalAttrs (local.buildInputs != [ ]) { inherit (local) buildInputs; }
 )

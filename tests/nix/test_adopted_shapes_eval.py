@@ -14,10 +14,15 @@ the test, never vendored) is adopted by rendering the template over it, then:
 - `<triple>` execs the runner on `bin/<main program>`, or lists the programs when nothing says
   which one is the main one; the image's entrypoint is the same program (none then);
 - the release is named after the package that owns the programs, with its version (inherited
-  from `[workspace.package]` where the manifest says so).
+  from `[workspace.package]` where the manifest says so);
+- beside a crate's own `.cargo/config.toml` (kept; crossflake's settings in
+  `.cargo/crossflake.toml`), the dev shell sets CARGO_TARGET_<TRIPLE>_RUSTFLAGS to exactly
+  crossflake.toml's rustflags; without one it sets none (config.toml holds them: cargo would
+  join the two and pass every flag twice).
 
-Does NOT prove: that the programs run (test_run_program_name_build.py, rung 3, for one shape),
-or that real naersk builds a workspace (rung 4).
+Does NOT prove: that cargo honours those variables (tests/cross/test_kept_cargo_config.py,
+rung 2, builds with crossflake.toml), that the programs run (test_run_program_name_build.py,
+rung 3, for one shape), or that real naersk builds a workspace (rung 4).
 """
 
 from __future__ import annotations
@@ -29,11 +34,13 @@ from pathlib import Path
 import nixenv
 import pytest
 import store_derivations
+from cargo_config import read_config
 from crate_layout import Programs, built_programs
 from crate_shapes import (
     CUSTOM_BIN_PATH_OWN_CONFIG,
     MANY_BINARIES,
     MULTI_BIN,
+    OWN_CARGO_CONFIG_CROSS_LINKER,
     PROGRAM_NAMED_OTHERWISE,
     ROOT_PACKAGE_WITH_MEMBERS,
     VIRTUAL_WORKSPACE_GLOB,
@@ -53,6 +60,7 @@ ANSWERS = {"hosts": [HOST], "targets": ["x86_64-linux"], "linking": "static"}
 SHAPES = [
     PROGRAM_NAMED_OTHERWISE,
     CUSTOM_BIN_PATH_OWN_CONFIG,
+    OWN_CARGO_CONFIG_CROSS_LINKER,
     MULTI_BIN,
     MANY_BINARIES,
     VIRTUAL_WORKSPACE_GLOB,
@@ -75,8 +83,8 @@ def adopted(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     shape: CrateShape = request.param
     crate = shape.write(tmp_path_factory.mktemp(shape.id) / shape.answers["crate_name"])
     programs = built_programs(crate)
-    # overwrite: a crate's own .cargo/config.toml is replaced, as `--overwrite` does.
-    render(crate, {**shape.answers, **ANSWERS}, overwrite=True)
+    # A crate's own .cargo/config.toml is kept (crossflake's settings: .cargo/crossflake.toml).
+    render(crate, {**shape.answers, **ANSWERS})
     return Adopted(shape, track(crate), programs)
 
 
@@ -135,3 +143,35 @@ def test_image_and_release_follow_the_package_that_owns_the_programs(adopted: Ad
     owner = adopted.programs.owner
     assert owner is not None
     assert known[drv_paths["release"]].name == f"{owner.name}-{owner.version}-release"
+
+
+RUSTFLAGS_OF_SHELL = (
+    "d: builtins.listToAttrs (map (n: { name = n; value = d.${n}; }) (builtins.filter (n: "
+    'builtins.match "CARGO_TARGET_.*_RUSTFLAGS" n != null) (builtins.attrNames d)))'
+)
+"""Nix function: the dev shell's rustflags variables and their values."""
+
+
+def test_the_dev_shell_passes_crossflakes_rustflags_only_beside_a_kept_config(
+    adopted: Adopted,
+) -> None:
+    kept = ".cargo/config.toml" in adopted.shape.files
+    ours = adopted.path / (".cargo/crossflake.toml" if kept else ".cargo/config.toml")
+    targets = read_config(ours)["target"]
+    variables = nixenv.eval_json(
+        adopted.path, f"devShells.{HOST}.default", apply=RUSTFLAGS_OF_SHELL
+    )
+    if not kept:
+        assert variables == {}
+        return
+    assert (adopted.path / ".cargo/config.toml").read_text() == adopted.shape.files[
+        ".cargo/config.toml"
+    ]
+    assert variables == {
+        "CARGO_TARGET_" + triple.upper().replace("-", "_") + "_RUSTFLAGS": " ".join(
+            settings["rustflags"]
+        )
+        for triple, settings in targets.items()
+        if settings.get("rustflags")
+    }
+    assert variables, "the static musl target has rustflags"

@@ -114,3 +114,20 @@ def test_editing_descriptive_files_rebuilds_nothing_but_crate_files_do(tmp_path:
     git(project, "add", "-A")
     after = rebuild_economy.build_packages(project, HOST)
     assert all(after[name] != path for name, path in before.items()), "assets/ left out"
+
+
+def test_crossflakes_settings_beside_a_kept_cargo_config_rebuild_nothing(tmp_path: Path) -> None:
+    """A crate's own .cargo/config.toml is kept, and crossflake's settings go to
+    .cargo/crossflake.toml (tests/update/test_adopt_own_cargo_config.py): the deny-list names
+    that file too, so editing it, like editing config.toml, keeps every package's derivation."""
+    own = '[alias]\nxb = "zigbuild --config .cargo/crossflake.toml"\n'
+    (tmp_path / "project" / ".cargo").mkdir(parents=True)
+    (tmp_path / "project" / ".cargo" / "config.toml").write_text(own, encoding="utf-8")
+    project = generate(tmp_path / "project", ANSWERS)
+    assert (project / ".cargo" / "config.toml").read_text(encoding="utf-8") == own
+    before = rebuild_economy.build_packages(project, HOST)
+    for name in (".cargo/crossflake.toml", ".cargo/config.toml"):
+        path = project / name
+        path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    git(project, "add", "-A")
+    assert rebuild_economy.build_packages(project, HOST) == before

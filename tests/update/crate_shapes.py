@@ -22,8 +22,6 @@ class CrateShape:
     files: dict[str, str]
     answers: dict[str, Any]
     binaries: frozenset[str] = frozenset()
-    # Files crossflake replaces (with --overwrite) by design; the rest stay byte-identical.
-    replaced: frozenset[str] = frozenset()
     # Lines the adopt report must contain for this crate, and how many fixes it lists.
     report: tuple[str, ...] = ()
     fixes: int = 0
@@ -241,11 +239,72 @@ CUSTOM_BIN_PATH_OWN_CONFIG = CrateShape(
     },
     answers={"crate_name": "hexview", "crate_type": "bin", "edition": "2021"},
     binaries=frozenset({"hv"}),
-    replaced=frozenset({".cargo/config.toml"}),
     report=(
         "binaries: hv (cli/main.rs)",
-        ".cargo/config.toml: crossflake replaced your committed version",
+        ".cargo/config.toml is yours and was kept as it is; crossflake's per-target settings "
+        "are in .cargo/crossflake.toml",
     ),
+)
+
+# A crate with project-wide cargo settings: aliases (an xtask) and a [build] section whose
+# rustflags crossflake's musl flags would silently switch off (reported, with both lines).
+OWN_CARGO_CONFIG_ALIASES_BUILD = CrateShape(
+    id="own-cargo-config-aliases-build",
+    files={
+        "Cargo.toml": package("aliased"),
+        "Cargo.lock": lock("aliased"),
+        "src/main.rs": (
+            "fn main() {\n"
+            '    println!("aliased {}", if cfg!(aliased_build) { "with" } else { "without" });\n'
+            "}\n"
+        ),
+        ".cargo/config.toml": (
+            "# Project-wide cargo settings.\n"
+            "[alias]\n"
+            'xtask = "run --package xtask --"\n'
+            'lint = "clippy --all-targets -- -D warnings"\n'
+            "\n"
+            "[build]\n"
+            'rustflags = ["--cfg", "aliased_build"]\n'
+            "incremental = true\n"
+        ),
+    },
+    answers={"crate_name": "aliased", "crate_type": "bin", "edition": "2021"},
+    binaries=frozenset({"aliased"}),
+    report=(
+        "build.rustflags is set both ways:",
+        'yours:        .cargo/config.toml:7  rustflags = ["--cfg", "aliased_build"]',
+        "so yours stop applying to x86_64-unknown-linux-musl, aarch64-unknown-linux-musl",
+    ),
+    fixes=1,
+)
+
+# A crate that already cross-compiles with cargo's own settings: a C cross linker and a
+# runner for a target crossflake builds too, and a linker for one it does not.
+OWN_CARGO_CONFIG_CROSS_LINKER = CrateShape(
+    id="own-cargo-config-cross-linker",
+    files={
+        "Cargo.toml": package("crossed"),
+        "Cargo.lock": lock("crossed"),
+        "src/main.rs": main_printing("crossed"),
+        ".cargo/config.toml": (
+            "[target.aarch64-unknown-linux-musl]\n"
+            'linker = "aarch64-linux-musl-gcc"\n'
+            'runner = "qemu-aarch64 -L /usr/aarch64-linux-musl"\n'
+            "\n"
+            "[target.armv7-unknown-linux-gnueabihf]\n"
+            'linker = "arm-linux-gnueabihf-gcc"\n'
+        ),
+    },
+    answers={"crate_name": "crossed", "crate_type": "bin", "edition": "2021"},
+    binaries=frozenset({"crossed"}),
+    report=(
+        "target.aarch64-unknown-linux-musl.runner is set both ways:",
+        'yours:        .cargo/config.toml:3  runner = "qemu-aarch64 -L /usr/aarch64-linux-musl"',
+        "target.aarch64-unknown-linux-musl.linker is set in yours only:",
+        'yours:        .cargo/config.toml:2  linker = "aarch64-linux-musl-gcc"',
+    ),
+    fixes=2,
 )
 
 OLD_STYLE_CONFIG = CrateShape(
@@ -379,6 +438,8 @@ PUBLISHED_SHAPES = [
     PROGRAM_NAMED_OTHERWISE,
     VIRTUAL_WORKSPACE_GLOB,
     EXISTING_CI,
+    OWN_CARGO_CONFIG_ALIASES_BUILD,
+    OWN_CARGO_CONFIG_CROSS_LINKER,
 ]
 
 

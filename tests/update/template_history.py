@@ -42,6 +42,9 @@ GIT_IDENTITY = [
     "tag.gpgsign=false",
 ]
 
+# The template of .cargo/config.toml (or .cargo/crossflake.toml beside a crate's own).
+CARGO_SETTINGS_TEMPLATE = "template/.cargo/{{ cargo_settings }}.jinja"
+
 # The first line v0.1.0's .cargo/config.toml had (v0.2.0 reworded it).
 OLD_CARGO_CONFIG_FIRST_LINE = "# crossflake 0.1.0: per-target settings for cargo-zigbuild."
 
@@ -170,7 +173,7 @@ def build_history(clone: Path) -> TemplateHistory:
     sync_work_tree(clone)
     for edit in BACK_TO_0_1_0:
         apply_edit(clone, edit)
-    reword_first_line(clone / "template/.cargo/config.toml.jinja", OLD_CARGO_CONFIG_FIRST_LINE)
+    reword_first_line(clone / CARGO_SETTINGS_TEMPLATE, OLD_CARGO_CONFIG_FIRST_LINE)
     (clone / ADDED_IN_0_2_0).unlink()
     commit_and_tag(clone, OLD, "crossflake 0.1.0 (rebuilt for the update tests)")
 

@@ -63,6 +63,7 @@ GENERATED = {
     ".copier-answers.yml",
     "PLATFORMS.md",
     ".github/workflows/crossflake.yml",  # ci=github, the default without workflows of its own
+    ".cargo/crossflake.toml",  # beside the crate's own .cargo/config.toml, which stays
 }
 CRATE_FILES = {"Cargo.lock", "src/main.rs", "src/lib.rs", "README.md"}
 
@@ -94,12 +95,12 @@ def test_adopting_a_crate_keeps_it_intact_building_and_rightly_reported(
     before = digests(crate, list(shape.files))
     answers = {key: shape.answers[key] for key in ("crate_name", "edition")}
 
-    # --defaults: crate_type must come from the crate's layout.
-    copy_release(history, crate, answers, history.new, overwrite=bool(shape.replaced))
+    # --defaults: crate_type must come from the crate's layout. No --overwrite: nothing
+    # crossflake writes may collide with the crate's files (copier would stop, exit 1).
+    copy_release(history, crate, answers, history.new)
 
     out = capfd.readouterr().out
-    kept = [relative for relative in shape.files if relative not in shape.replaced]
-    assert digests(crate, kept) == {relative: before[relative] for relative in kept}
+    assert digests(crate, list(shape.files)) == before
     added = files_of(crate) - set(shape.files)
     assert added <= GENERATED | BIN_NIX_FILES | ({".gitignore"} - set(shape.files)), added
     assert not (added & CRATE_FILES), "adoption wrote a crate file"
@@ -107,9 +108,15 @@ def test_adopting_a_crate_keeps_it_intact_building_and_rightly_reported(
         assert not (crate / "README.md").exists()
     assert read_answers(crate, ".copier-answers.yml")["crate_type"] == shape.answers["crate_type"]
     own_ci = any(relative.startswith(".github/workflows/") for relative in shape.files)
+    own_config = ".cargo/config.toml" in shape.files
     expected = GENERATED - {".github/workflows/crossflake.yml"} if own_ci else GENERATED
+    # Without a config of its own, crossflake's settings are .cargo/config.toml itself.
+    expected = expected if own_config else expected - {".cargo/crossflake.toml"}
     assert tracked(crate) >= expected
     assert own_ci != (crate / ".github/workflows/crossflake.yml").exists()
+    assert own_config == (crate / ".cargo/crossflake.toml").exists()
+    kept_files = read_answers(crate, ".copier-answers.yml").get("kept_files")
+    assert kept_files == ([".cargo/config.toml"] if own_config else None)
     assert (
         "Cargo.lock" in tracked(crate)
         or "Cargo.lock" not in shape.files

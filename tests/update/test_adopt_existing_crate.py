@@ -183,15 +183,17 @@ def test_adopt_check_is_silent_on_a_fresh_project(
     assert "adopt check" not in capfd.readouterr().out
 
 
-def test_adopt_check_points_to_git_when_the_crate_had_its_own_cargo_config(
+def test_adopt_check_points_to_git_when_overwrite_replaced_a_file_of_the_crate(
     history: TemplateHistory, tmp_path: Path, capfd: pytest.CaptureFixture[str]
 ) -> None:
-    """.cargo/config.toml is not skipped (the flake needs crossflake's), so --overwrite
-    replaces the crate's own; the report says so and where the old settings are."""
-    crate = tmp_path / "own-config"
+    """rust-toolchain.toml is not kept (the flake and rustup need crossflake's), so
+    --overwrite replaces the crate's own; the report says so and where the old one is.
+    Its own .cargo/config.toml stays, --overwrite or not (crossflake's settings go beside)."""
+    crate = tmp_path / "own-files"
     LIB_ONLY.write(crate)
     (crate / ".cargo").mkdir()
     (crate / ".cargo/config.toml").write_text("[build]\njobs = 2\n")
+    (crate / "rust-toolchain.toml").write_text('[toolchain]\nchannel = "1.80.0"\n')
     git(crate, "init", "--quiet")
     commit_all(crate, "My crate")
 
@@ -199,10 +201,13 @@ def test_adopt_check_points_to_git_when_the_crate_had_its_own_cargo_config(
 
     out = capfd.readouterr().out
     assert (
-        ".cargo/config.toml: crossflake replaced your committed version; merge your settings "
-        "back from `git diff HEAD -- .cargo/config.toml`." in out
+        "rust-toolchain.toml: crossflake replaced your committed version; merge your settings "
+        "back from `git diff HEAD -- rust-toolchain.toml`." in out
     )
-    assert "[build]\njobs = 2\n" in git(crate, "show", "HEAD:.cargo/config.toml")
+    assert '[toolchain]\nchannel = "1.80.0"\n' in git(crate, "show", "HEAD:rust-toolchain.toml")
+    assert (crate / ".cargo/config.toml").read_text() == "[build]\njobs = 2\n"
+    assert ".cargo/config.toml: crossflake replaced" not in out
+    assert (crate / ".cargo/crossflake.toml").is_file()
 
 
 @pytest.mark.parametrize(
