@@ -39,6 +39,7 @@ from crate_layout import (
     member_layouts,
     read_manifest,
 )
+from flake_wiring import FLAKE, instructions, wiring
 from template_output import files_in, template_output
 
 RECOPY = "copier recopy --trust --defaults --overwrite --data"
@@ -408,7 +409,7 @@ def kept_config_findings(project: Path, answers: dict[str, Any]) -> list[Finding
             f"crate's root: cargo zigbuild --config {ours_file} --release --target <target> "
             f"(and cargo-zigbuild test --config {ours_file} --target <target>). Nix builds "
             "read neither file: settings your build needs ([env], [build] rustflags) go "
-            "into flake.nix.",
+            "into nix/local.nix (env, perTarget.<triple>.env).",
         )
     ]
     try:
@@ -434,6 +435,23 @@ def kept_config_findings(project: Path, answers: dict[str, Any]) -> list[Finding
         text += f": {clash.choice}." if clash.joined else "."
         found.append(Finding(not clash.joined, text, clash.choice))
     return found
+
+
+def kept_flake_findings(answers: dict[str, Any], crossflake_flake: str | None) -> list[Finding]:
+    """The crate's own flake.nix, kept: crossflake wrote nix/ beside it, which nothing calls
+    until the user adds crossflake's inputs and outputs; the exact lines (flake_wiring)."""
+    if FLAKE not in (answers.get("kept_files") or []):
+        return []
+    text = (
+        "flake.nix is yours and was kept as it is; crossflake's Nix is in nix/ (your own "
+        "additions: nix/local.nix), which your flake does not call yet, so `nix build "
+        ".#<target>`, `nix run` and `nix develop` give crossflake's outputs only once it does."
+    )
+    try:
+        how = instructions(wiring(crossflake_flake or ""), margin="        ")
+    except ValueError as error:
+        how = f"add the inputs and the nix/outputs.nix call of crossflake's flake.nix ({error})"
+    return [Finding(True, text, how)]
 
 
 def committed_text(project: Path, relative: str) -> str | None:
@@ -551,6 +569,7 @@ class Adoption:
     created_repository: bool = False
     template: Path | None = None  # to render what the last commit's answers wrote
     answers_file: str = ".copier-answers.yml"
+    crossflake_flake: str | None = None  # the flake.nix it writes, when the crate kept its own
 
 
 def findings_for(adoption: Adoption) -> list[Finding] | None:
@@ -601,6 +620,7 @@ def findings_for(adoption: Adoption) -> list[Finding] | None:
         *lock_findings(project),
         *old_style_findings(project, answers),
         *kept_config_findings(project, answers),
+        *kept_flake_findings(answers, adoption.crossflake_flake),
         *notes(project, layout, programs, answers),
         *edition_note(layout, answers, adoption.editions),
         *gitignore_note(project, adoption.reference),

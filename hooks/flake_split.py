@@ -150,6 +150,8 @@ def migrate(
     local = project / "nix/local.nix"
     if not flake.is_file() or (project / "nix/outputs.nix").exists() or local.exists():
         return None
+    if "flake.nix" in (answers.get("kept_files") or []):
+        return None  # the user's own flake, kept at adoption: never crossflake's to edit
     old_source, old_commit = answers.get("_src_path"), answers.get("_commit")
     if not old_source or not old_commit:
         return None

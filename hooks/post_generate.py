@@ -33,6 +33,7 @@ import sys
 from pathlib import Path
 
 from adopt_check import Adoption, report_adoption
+from flake_wiring import FLAKE, crossflake_flake
 from template_output import files_in, read_answers, skipped_if_existing, template_output
 
 
@@ -152,6 +153,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"crossflake: `git init` failed in {project}:\n{result.stderr}", file=sys.stderr
                 )
+        # A crate that kept its own flake.nix gets the lines that wire nix/ into it.
+        kept_flake = None
+        if FLAKE in (answers.get("kept_files") or []):
+            kept_flake = crossflake_flake(
+                options.template, options.commit, answers, options.answers_file
+            )
         # Adopting an existing crate: what to fix (read-only, never fails), after git
         # so that it can tell what git ignores.
         report_adoption(
@@ -164,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
                 created_repository=created,
                 template=options.template,
                 answers_file=options.answers_file,
+                crossflake_flake=kept_flake,
             )
         )
     return 0

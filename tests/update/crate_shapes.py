@@ -424,6 +424,54 @@ EXISTING_CI = CrateShape(
     ),
 )
 
+# A crate that already uses Nix: its own flake (an input, a package of its own, a dev
+# shell), kept at adoption; crossflake writes nix/ beside it and prints the wiring lines.
+OWN_FLAKE_INPUTS = """    nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+"""
+"""The declarations inside the crate's `inputs = { ... };`."""
+OWN_FLAKE_BODY = """let
+  pkgs = nixpkgs.legacyPackages.x86_64-linux;
+in
+{
+  # The manual, built by the crate's own flake.
+  packages.x86_64-linux.noted-manual = pkgs.writeTextFile {
+    name = "noted-manual";
+    text = "noted: a notebook for the terminal";
+  };
+  devShells.x86_64-linux.default = pkgs.mkShell { name = "noted-shell"; };
+}"""
+"""What the crate's `outputs` function returns (indented 4 in its flake)."""
+OWN_FLAKE = CrateShape(
+    id="own-flake",
+    files={
+        "Cargo.toml": package("noted"),
+        "Cargo.lock": lock("noted"),
+        "src/main.rs": main_printing("noted"),
+        "flake.nix": (
+            "{\n"
+            '  description = "noted: a notebook for the terminal";\n'
+            "\n"
+            "  inputs = {\n"
+            f"{OWN_FLAKE_INPUTS}"
+            "  };\n"
+            "\n"
+            "  outputs =\n"
+            "    { self, nixpkgs }:\n"
+            + "".join(f"    {line}\n" for line in OWN_FLAKE_BODY.splitlines()).rstrip("\n")
+            + ";\n"
+            "}\n"
+        ),
+    },
+    answers={"crate_name": "noted", "crate_type": "bin", "edition": "2021"},
+    binaries=frozenset({"noted"}),
+    report=(
+        "FIX   flake.nix is yours and was kept as it is; crossflake's Nix is in nix/",
+        "crossflake = import ./nix/outputs.nix {",
+        "(3) nix flake lock && git add flake.nix flake.lock, then nix build .#<target>",
+    ),
+    fixes=1,
+)
+
 SHAPES = [MULTI_BIN, LIB_AND_BIN_WITH_BUILD_RS, LIB_ONLY, WORKSPACE_ROOT]
 PUBLISHED_SHAPES = [
     ZERO_DEP_LIB_IGNORED_LOCK,
@@ -440,6 +488,7 @@ PUBLISHED_SHAPES = [
     EXISTING_CI,
     OWN_CARGO_CONFIG_ALIASES_BUILD,
     OWN_CARGO_CONFIG_CROSS_LINKER,
+    OWN_FLAKE,
 ]
 
 

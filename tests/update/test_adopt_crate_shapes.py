@@ -115,8 +115,9 @@ def test_adopting_a_crate_keeps_it_intact_building_and_rightly_reported(
     assert tracked(crate) >= expected
     assert own_ci != (crate / ".github/workflows/crossflake.yml").exists()
     assert own_config == (crate / ".cargo/crossflake.toml").exists()
+    kept = [name for name in (".cargo/config.toml", "flake.nix") if name in shape.files]
     kept_files = read_answers(crate, ".copier-answers.yml").get("kept_files")
-    assert kept_files == ([".cargo/config.toml"] if own_config else None)
+    assert kept_files == (kept or None)
     assert (
         "Cargo.lock" in tracked(crate)
         or "Cargo.lock" not in shape.files
