@@ -230,7 +230,10 @@ def test_a_kept_files_answer_naming_another_file_is_refused(
     crate = tmp_path / "refused"
     with pytest.raises((CopierError, ValueError)) as raised:
         copy_release(
-            history, crate, {"crate_name": "refused", "kept_files": ["rust-toolchain.toml"]}, history.new
+            history,
+            crate,
+            {"crate_name": "refused", "kept_files": ["rust-toolchain.toml"]},
+            history.new,
         )
     assert 'crossflake cannot keep "rust-toolchain.toml" as yours' in str(raised.value)
     assert not crate.exists() or not any(crate.iterdir())
