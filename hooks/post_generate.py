@@ -156,9 +156,12 @@ def main(argv: list[str] | None = None) -> int:
         # A crate that kept its own flake.nix gets the lines that wire nix/ into it.
         kept_flake = None
         if FLAKE in (answers.get("kept_files") or []):
-            kept_flake = crossflake_flake(
-                options.template, options.commit, answers, options.answers_file
-            )
+            try:
+                kept_flake = crossflake_flake(
+                    options.template, options.commit, answers, options.answers_file
+                )
+            except Exception as error:  # the report is advice: it never fails the copy
+                print(f"crossflake: could not render the flake to quote: {error}", file=sys.stderr)
         # Adopting an existing crate: what to fix (read-only, never fails), after git
         # so that it can tell what git ignores.
         report_adoption(
