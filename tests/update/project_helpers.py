@@ -7,6 +7,8 @@ rather than about that setup.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +71,18 @@ def update(project: Path, **options: Any) -> None:
         defaults=True,
         quiet=True,
         **options,
+    )
+
+
+def copier_update(project: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """`copier update --trust --defaults [options]` in the project, as a user types it (a
+    subprocess: its output and exit code are what the user sees)."""
+    return subprocess.run(
+        [sys.executable, "-m", "copier", "update", "--trust", "--defaults", *options],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

@@ -22,8 +22,6 @@ That the settings take effect with real cargo builds is tests/cross/test_kept_ca
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -36,6 +34,7 @@ from crate_shapes import (
 )
 from project_helpers import (
     commit_all,
+    copier_update,
     copy_release,
     files_with_markers,
     rejected_files,
@@ -195,13 +194,7 @@ def test_a_tagless_update_keeps_the_config_and_brings_the_change(
     template.write_text("".join(lines), encoding="utf-8")
     git(clone, "commit", "--quiet", "-am", "Reword the cargo settings")
 
-    result = subprocess.run(
-        [sys.executable, "-m", "copier", "update", "--trust", "--defaults"],
-        cwd=crate,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = copier_update(crate)
 
     assert result.returncode == 0, result.stderr
     assert digests(crate, list(shape.files)) == before

@@ -17,14 +17,19 @@ tests/nix/test_adopted_own_flake.py (rungs 1 and 3).
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from copier import run_copy, run_recopy
 from crate_shapes import OWN_FLAKE, digests
-from project_helpers import commit_all, copy_release, files_with_markers, rejected_files, update
+from project_helpers import (
+    commit_all,
+    copier_update,
+    copy_release,
+    files_with_markers,
+    rejected_files,
+    update,
+)
 from tagless_history import TaglessClone
 from template_history import TemplateHistory, git
 from template_output import read_answers, template_output
@@ -128,13 +133,7 @@ def test_a_tagless_update_keeps_the_flake(tagless: TaglessClone, tmp_path: Path)
     template.write_text(reworded, encoding="utf-8")
     git(clone, "commit", "--quiet", "-am", "Reword nix/outputs.nix")
 
-    result = subprocess.run(
-        [sys.executable, "-m", "copier", "update", "--trust", "--defaults"],
-        cwd=crate,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = copier_update(crate)
 
     assert result.returncode == 0, result.stderr
     assert digests(crate, list(OWN_FLAKE.files)) == before

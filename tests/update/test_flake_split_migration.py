@@ -15,8 +15,6 @@ shows those updates end without a conflict). Here:
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -26,6 +24,7 @@ from project_helpers import (
     CONFLICT_END,
     CONFLICT_START,
     commit_all,
+    copier_update,
     files_with_markers,
     insert_after,
 )
@@ -113,13 +112,7 @@ def test_an_edit_the_migration_does_not_know_shows_as_a_conflict(
     insert_after(project / "flake.nix", SHELL, hook)
     commit_all(project, "My shell hook")
 
-    result = subprocess.run(
-        [sys.executable, "-m", "copier", "update", "--trust", "--defaults"],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = copier_update(project)
 
     assert result.returncode == 0, result.stderr
     assert "moved your dev-shell additions" not in result.stdout + result.stderr

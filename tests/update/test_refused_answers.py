@@ -18,10 +18,11 @@ import pytest
 import yaml
 from answer_check import Refusal, data_option, parse_refusal, report
 from migrations import main as run_migration
+from project_helpers import copier_update
 from support import TEMPLATE_ROOT
 from tagless_history import EarlierState, TaglessClone, variant
 from template_history import git
-from test_tagless_updates import copier_update, generate_at, saved_answers
+from test_tagless_updates import generate_at, saved_answers
 
 pytestmark = pytest.mark.update
 

@@ -35,6 +35,7 @@ from copier import run_copy
 from project_helpers import (
     append,
     commit_all,
+    copier_update,
     files_with_markers,
     insert_after,
     rejected_files,
@@ -106,17 +107,6 @@ def edit_like_a_user(project: Path) -> dict[str, str]:
         name: (project / name).read_text(encoding="utf-8")
         for name in [*USER_OWNED, *OWN_SOURCES[crate_type]]
     }
-
-
-def copier_update(project: Path, *options: str) -> subprocess.CompletedProcess[str]:
-    """`copier update --trust --defaults [options]` in the project, as a user types it."""
-    return subprocess.run(
-        [sys.executable, "-m", "copier", "update", "--trust", "--defaults", *options],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
 
 
 @dataclass(frozen=True)
