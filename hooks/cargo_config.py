@@ -26,18 +26,11 @@ not compared. Read-only, standard library only (copier's Python runs it).
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - copier may run on Python 3.10
-    try:
-        import tomli as tomllib
-    except ModuleNotFoundError:
-        tomllib = None  # type: ignore[assignment]
+from toml_files import read_toml, tomllib
 
 USER_FILE = ".cargo/config.toml"
 
@@ -78,14 +71,7 @@ class Clash:
 
 def read_config(path: Path) -> dict[str, Any]:
     """Parse a cargo config file; ConfigError with a readable reason otherwise."""
-    if tomllib is None:
-        raise ConfigError("this Python has no TOML parser (Python 3.11+ or tomli needed)")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ConfigError(f"cannot read {path.name}: {error}") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path.name} is not valid TOML: {error}") from error
+    return read_toml(path, ConfigError)
 
 
 def table_of(header: str) -> tuple[str, ...] | None:

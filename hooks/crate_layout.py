@@ -21,19 +21,12 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - copier may run on Python 3.10
-    try:
-        import tomli as tomllib
-    except ModuleNotFoundError:
-        tomllib = None  # type: ignore[assignment]
+from toml_files import read_toml
 
 # Cargo's edition when a package declares none.
 DEFAULT_EDITION = "2015"
@@ -66,14 +59,7 @@ class CrateLayout:
 
 def read_manifest(path: Path) -> dict[str, Any]:
     """Parse Cargo.toml; ManifestError with a readable reason otherwise."""
-    if tomllib is None:
-        raise ManifestError("this Python has no TOML parser (Python 3.11+ or tomli needed)")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise ManifestError(f"cannot read {path.name}: {error}") from error
-    except tomllib.TOMLDecodeError as error:
-        raise ManifestError(f"{path.name} is not valid TOML: {error}") from error
+    return read_toml(path, ManifestError)
 
 
 def package_edition(package: dict[str, Any], workspace: dict[str, Any]) -> tuple[str, str]:
