@@ -164,7 +164,7 @@ let
       linkedDependencies = lib.unique (
         lib.concatMap (
           table:
-          lib.concatLists (
+          builtins.concatLists (
             map (kind: lib.mapAttrsToList dependencyName (table.${kind} or { })) [
               "dependencies"
               "build-dependencies"
