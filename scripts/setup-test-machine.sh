@@ -35,7 +35,7 @@ APT_PACKAGES=(
   rustc cargo libstd-rust-dev libstd-rust-dev-wasm32 libstd-rust-dev-windows lld-14
   qemu-user libc6-arm64-cross libgcc-s1-arm64-cross libc6-armhf-cross libgcc-s1-armhf-cross
   libc6-i386 lib32gcc-s1 wine64 binutils file jq git ca-certificates python3-venv
-  skopeo umoci zip
+  skopeo umoci zip shellcheck dash
 )
 # Debian architecture -> Rust target whose std its libstd-rust-dev package carries.
 declare -A FOREIGN=(

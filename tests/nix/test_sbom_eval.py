@@ -104,7 +104,7 @@ WORKSPACE = {
         [dev-dependencies]
         anyhow = "1"
         """,
-    "app/src/main.rs": "fn main() {\n    println!(\"{}\", engine::answer());\n}\n",
+    "app/src/main.rs": 'fn main() {\n    println!("{}", engine::answer());\n}\n',
     "engine/Cargo.toml": """\
         [package]
         name = "engine"

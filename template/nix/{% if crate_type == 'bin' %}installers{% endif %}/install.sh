@@ -165,8 +165,9 @@ actual=$(sha256 "$work/$file")
 
 tar -xzf "$work/$file" -C "$work" || fail "could not unpack $file"
 unpacked="$work/${file%.tar.gz}"
-mkdir -p "$install_dir" 2>/dev/null && [ -w "$install_dir" ] ||
+if ! mkdir -p "$install_dir" 2>/dev/null || [ ! -w "$install_dir" ]; then
   fail "cannot write to $install_dir: pick a folder you can write to with --to <folder>"
+fi
 for program in $programs; do
   [ -f "$unpacked/$program" ] || fail "$file holds no program $program"
 done
