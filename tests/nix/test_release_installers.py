@@ -17,8 +17,9 @@ than the floor and a musl machine are each refused with a message naming the pro
 fix, with nothing installed (and, where the machine decides, nothing downloaded); a second run
 replaces the program in place while the old one still runs; no URL at all is refused with
 the option to pass; Cargo.toml's GitHub `repository` becomes the default URL; shellcheck
-finds nothing in the script (POSIX sh). install.ps1: its archive list names exactly the
-release's Windows archives, and every placeholder is filled.
+finds nothing in the script (POSIX sh). install.ps1: tree-sitter's PowerShell grammar parses
+it (a control with one brace dropped does not), its archive list names exactly the release's
+Windows archives, and every placeholder is filled.
 
 Does NOT prove: install.ps1 runs (no PowerShell on this machine: its logic is unexercised
 here), macOS (no Mac: the Darwin path shares the code but not the machine), or a download from
@@ -412,6 +413,40 @@ def test_shellcheck_finds_nothing(release: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout
+
+
+NPM_MODULES = Path("/opt/crossflake/npm/node_modules")
+PARSER = Path(__file__).with_name("powershell_parse.mjs")
+
+
+def powershell_syntax_errors(script: Path) -> subprocess.CompletedProcess[str]:
+    """tree-sitter's PowerShell grammar over `script` (installed by the machine setup)."""
+    node = require_tool("node", "runs the PowerShell parser")
+    require_tool(str(NPM_MODULES / "tree-sitter-powershell" / "package.json"))
+    return subprocess.run(
+        [node, str(PARSER), str(NPM_MODULES), str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_the_powershell_installer_parses(release: Path) -> None:
+    """Rung 0 for install.ps1: no PowerShell here to run it, but its syntax is checked."""
+    result = powershell_syntax_errors(release / archive("install", ".ps1"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_parser_sees_a_broken_powershell_script(release: Path, tmp_path: Path) -> None:
+    """Control: the same installer with one brace dropped fails the parse."""
+    text = (release / archive("install", ".ps1")).read_text()
+    broken = tmp_path / "broken.ps1"
+    anchor = "if (-not $chosen) {"
+    assert anchor in text
+    broken.write_text(text.replace(anchor, "if (-not $chosen", 1))
+    result = powershell_syntax_errors(broken)
+    assert result.returncode == 1 and "syntax error" in result.stdout, result.stdout
 
 
 def test_every_placeholder_is_filled(release: Path) -> None:
