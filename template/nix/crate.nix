@@ -157,7 +157,7 @@ let
         in
         if builtins.isAttrs spec && spec ? package then
           spec.package
-        else if builtins.isAttrs spec && spec.workspace or false && builtins.isAttrs fromWorkspace then
+        else if builtins.isAttrs spec && spec.workspace or false then
           fromWorkspace.package or key
         else
           key;
@@ -247,5 +247,8 @@ in
   inherit localPackages;
   # Cargo.lock, read by nix/sbom.nix; null where the crate has none.
   lock =
-    if builtins.pathExists (root + "/Cargo.lock") then lib.importTOML (root + "/Cargo.lock") else null;
+    let
+      path = root + "/Cargo.lock";
+    in
+    if builtins.pathExists path then lib.importTOML path else null;
 }

@@ -1,8 +1,9 @@
-# nix/installers: crossflake's, rewritten by `copier update`. The release's installers, written
-# from nix/targets.nix and Cargo.toml for `nix build .#release`: install.sh (POSIX sh, Linux and
-# macOS) and install.ps1 (PowerShell, Windows), each where the crate has such a platform. They
-# download from the GitHub release of tag v<version> when Cargo.toml's `repository` names a
-# github.com repository; otherwise a user passes the release's URL (--from, -From).
+# nix/installers/default.nix: crossflake's, rewritten by `copier update`, like the two scripts
+# beside it. The release's installers, written from nix/targets.nix and Cargo.toml for
+# `nix build .#release`: install.sh (POSIX sh, Linux and macOS) and install.ps1 (PowerShell,
+# Windows), each where the crate has such a platform. They download from the GitHub release of
+# tag v<version> when Cargo.toml's `repository` names a github.com repository; otherwise a user
+# passes the release's URL (--from, -From). Your own additions go in nix/local.nix.
 {
   lib,
   targets,
@@ -48,7 +49,11 @@ let
   psList = values: lib.concatMapStringsSep ", " (value: "'${value}'") values;
   psArchive =
     triple: target:
-    "@{ Triple = '${safe "target" triple}'; Machines = @(${psList target.install.machines}); File = '${safe "archive" (file triple)}' }";
+    lib.concatStringsSep "; " [
+      "@{ Triple = '${safe "target" triple}'"
+      "Machines = @(${psList target.install.machines})"
+      "File = '${safe "archive" (file triple)}' }"
+    ];
 
   fill =
     template: programSuffix: archives:

@@ -47,12 +47,14 @@ if (-not $machine) { $machine = $env:PROCESSOR_ARCHITECTURE }
 $chosen = $archives | Where-Object { $_.Machines -contains $machine } | Select-Object -First 1
 if (-not $chosen) {
   $offered = ($archives | ForEach-Object { $_.Machines[0] }) -join ', '
-  Fail "this release has no build for Windows on $machine; it has: $offered. Build $crate from source."
+  Fail ("this release has no build for Windows on $machine; it has: $offered. " +
+    "Build $crate from source.")
 }
 $file = $chosen.File
 
 # Windows PowerShell 5.1 may default to TLS 1.0; the release is served over TLS 1.2 or newer.
-[Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
+[Net.ServicePointManager]::SecurityProtocol =
+  [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
 
 $work = Join-Path ([IO.Path]::GetTempPath()) ("$crate-install-" + [Guid]::NewGuid())
 New-Item -ItemType Directory -Path $work | Out-Null
@@ -66,19 +68,24 @@ try {
     if ($fields.Count -eq 2 -and $fields[1] -eq $file) { $expected = $fields[0].ToLowerInvariant() }
   }
   if (-not $expected) {
-    Fail "the release's SHA256SUMS does not list ${file}: no host published the $($chosen.Triple) build"
+    Fail ("the release's SHA256SUMS does not list ${file}: " +
+      "no host published the $($chosen.Triple) build")
   }
   $archive = Join-Path $work $file
   Invoke-WebRequest -UseBasicParsing -Uri "$From/$file" -OutFile $archive
   $actual = (Get-FileHash -Algorithm SHA256 -Path $archive).Hash.ToLowerInvariant()
   if ($actual -ne $expected) {
-    Fail "$file does not match the release's checksum (expected $expected, got $actual): nothing was installed. Download again; if it persists, the release or the connection was tampered with."
+    Fail ("$file does not match the release's checksum (expected $expected, got $actual): " +
+      'nothing was installed. Download again; if it persists, the release or the ' +
+      'connection was tampered with.')
   }
 
   Expand-Archive -Path $archive -DestinationPath $work
   $unpacked = Join-Path $work ([IO.Path]::GetFileNameWithoutExtension($file))
   foreach ($program in $programs) {
-    if (-not (Test-Path -PathType Leaf (Join-Path $unpacked $program))) { Fail "$file holds no program $program" }
+    if (-not (Test-Path -PathType Leaf (Join-Path $unpacked $program))) {
+      Fail "$file holds no program $program"
+    }
   }
   New-Item -ItemType Directory -Force -Path $To | Out-Null
   # A running program cannot be overwritten on Windows, but it can be renamed: the old copy
@@ -104,5 +111,6 @@ finally {
 $userPath = [Environment]::GetEnvironmentVariable('Path', 'User')
 if (-not (($userPath -split ';') -contains $To) -and -not (($env:Path -split ';') -contains $To)) {
   Write-Output "$To is not on your PATH. Add it for your user with:"
-  Write-Output "  [Environment]::SetEnvironmentVariable('Path', `"$To;`" + [Environment]::GetEnvironmentVariable('Path', 'User'), 'User')"
+  Write-Output ("  [Environment]::SetEnvironmentVariable('Path', `"$To;`" + " +
+    "[Environment]::GetEnvironmentVariable('Path', 'User'), 'User')")
 }

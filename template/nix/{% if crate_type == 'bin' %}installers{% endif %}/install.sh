@@ -78,7 +78,9 @@ os=$(uname -s)
 machine=$(uname -m)
 case "$os" in
   Linux | Darwin) ;;
-  MINGW* | MSYS* | CYGWIN* | Windows*) fail "on Windows, use $crate-$version-install.ps1 (PowerShell)" ;;
+  MINGW* | MSYS* | CYGWIN* | Windows*)
+    fail "on Windows, use $crate-$version-install.ps1 (PowerShell)"
+    ;;
   *) fail "$os is not a system this installer knows: it installs on Linux and macOS" ;;
 esac
 glibc=""
@@ -111,11 +113,14 @@ EOF
 chosen="${gnu:-${musl:-$other}}"
 if [ -z "$chosen" ] && [ -n "$floor_missed" ]; then
   if [ -n "$glibc" ]; then
-    fail "this release's build for $os on $machine needs glibc $floor_missed or newer; this machine has glibc $glibc. Upgrade the system or build $crate from source."
+    fail "this release's build for $os on $machine needs glibc $floor_missed or newer;" \
+      "this machine has glibc $glibc. Upgrade the system or build $crate from source."
   fi
-  fail "this release's build for $os on $machine needs glibc $floor_missed or newer, and this machine has no glibc (musl?). Build $crate from source."
+  fail "this release's build for $os on $machine needs glibc $floor_missed or newer," \
+    "and this machine has no glibc (musl?). Build $crate from source."
 elif [ -z "$chosen" ]; then
-  fail "this release has no build for $os on $machine (uname -m); it has:$offered. Build $crate from source."
+  fail "this release has no build for $os on $machine (uname -m); it has:$offered." \
+    "Build $crate from source."
 fi
 triple=${chosen%% *}
 file=${chosen#* }
@@ -124,7 +129,9 @@ file=${chosen#* }
 fetch() {
   if command -v curl >/dev/null 2>&1; then
     case "$1" in
-      https://*) curl --fail --silent --show-error --location --proto '=https' --tlsv1.2 -o "$2" "$1" ;;
+      https://*)
+        curl --fail --silent --show-error --location --proto '=https' --tlsv1.2 -o "$2" "$1"
+        ;;
       *) curl --fail --silent --show-error --location -o "$2" "$1" ;;
     esac
   elif command -v wget >/dev/null 2>&1; then
@@ -161,7 +168,9 @@ expected=$(awk -v name="$file" '$2 == name || $2 == "*" name { print $1; exit }'
 fetch "$download_url/$file" "$work/$file" || fail "could not download $download_url/$file"
 actual=$(sha256 "$work/$file")
 [ "$actual" = "$expected" ] ||
-  fail "$file does not match the release's checksum (expected $expected, got $actual): nothing was installed. Download again; if it persists, the release or the connection was tampered with."
+  fail "$file does not match the release's checksum (expected $expected, got $actual):" \
+    "nothing was installed. Download again; if it persists, the release or the" \
+    "connection was tampered with."
 
 tar -xzf "$work/$file" -C "$work" || fail "could not unpack $file"
 unpacked="$work/${file%.tar.gz}"
