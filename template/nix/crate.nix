@@ -141,11 +141,45 @@ let
       programs = lib.unique (
         map (bin: bin.name) (declared ++ lib.optionals autobins (lib.filter isNew discovered))
       );
+      # The package names of its dependencies that can end up in a program: every
+      # [dependencies] and [build-dependencies] table, per platform too, but not
+      # [dev-dependencies] (tests, examples and benches only). A renamed
+      # dependency (`package = "..."`, also through `workspace = true`) counts
+      # under its package's name.
+      dependencyTables = [
+        toml
+      ]
+      ++ lib.attrValues (toml.target or { });
+      dependencyName =
+        key: spec:
+        let
+          fromWorkspace = workspace.dependencies.${key} or { };
+        in
+        if builtins.isAttrs spec && spec ? package then
+          spec.package
+        else if builtins.isAttrs spec && spec.workspace or false then
+          fromWorkspace.package or key
+        else
+          key;
+      linkedDependencies = lib.unique (
+        lib.concatMap (
+          table:
+          builtins.concatLists (
+            map (kind: lib.mapAttrsToList dependencyName (table.${kind} or { })) [
+              "dependencies"
+              "build-dependencies"
+              "build_dependencies"
+            ]
+          )
+        ) dependencyTables
+      );
     in
     {
       inherit (package) name;
-      inherit programs;
+      inherit programs linkedDependencies;
       version = inherited package "version" "0.0.0";
+      # Where its source is published (`repository` in Cargo.toml), or null.
+      repository = inherited package "repository" null;
       # What `cargo run` starts: `default-run`, else the only program, else the
       # one named after the package (src/main.rs); null when that leaves a choice.
       main =
@@ -167,6 +201,10 @@ let
       [ (packageAt ".") ]
     else
       map packageAt (memberDirs (workspace.members or [ ]));
+  # Every package of the crate: the root one and each workspace member.
+  localPackages = map packageAt (
+    lib.unique (lib.optional (manifest ? package) "." ++ memberDirs (workspace.members or [ ]))
+  );
   programs = lib.unique (lib.concatMap (package: package.programs) builtPackages);
   mains = lib.filter (main: main != null) (map (package: package.main) builtPackages);
   # The program `nix run .#<triple>` and the images start; null when the
@@ -202,4 +240,15 @@ in
 {
   inherit src programs mainProgram;
   inherit (owner) name version;
+  repository = owner.repository or null;
+  # The packages `cargo build` builds here, each with its name, version, programs
+  # and linkedDependencies (nix/sbom.nix).
+  packages = builtPackages;
+  inherit localPackages;
+  # Cargo.lock, read by nix/sbom.nix; null where the crate has none.
+  lock =
+    let
+      path = root + "/Cargo.lock";
+    in
+    if builtins.pathExists path then lib.importTOML path else null;
 }

@@ -11,8 +11,9 @@ passes actionlint, and its release step merges the hosts' archives correctly.
   several answer sets except what its old label/scope lists do not know, allowlisted by name;
   a control with one broken expression shows the lint sees generated workflows;
 - the release job's merge script, run with bash on fake host artifacts, keeps the first host's
-  archive per platform, merges SHA256SUMS sorted, and fails on a corrupted archive or an
-  archive whose version is not the tag's.
+  archive per platform, publishes the installers and bills every host writes once, merges
+  SHA256SUMS sorted, and fails on a corrupted archive or an archive whose version is not
+  the tag's.
 
 Does NOT prove: that GitHub runs it (labels, action versions, permissions, the attestation
 and the release are only exercised on GitHub: rung 4).
@@ -278,6 +279,24 @@ def test_merge_keeps_the_first_hosts_archive_and_sorts_the_checksums(
         f"{hashlib.sha256(published[n]).hexdigest()}  {n}\n" for n in sorted(published)
     )
     assert "differs from the published one" in result.stdout
+
+
+def test_merge_publishes_installers_and_bills_once(two_host_project: Path, tmp_path: Path) -> None:
+    """Every host writes the same installers and bills (nix/installers, nix/sbom.nix): the
+    release gets one copy of each, listed in SHA256SUMS, and no host is reported as different."""
+    same = {
+        "hello-ci-1.2.3-install.sh": b"#!/bin/sh\n",
+        "hello-ci-1.2.3-install.ps1": b"param()\n",
+        "hello-ci-1.2.3-hello-ci.cdx.json": b"{}",
+    }
+    fake_host(tmp_path, "x86_64-linux", {**same, "hello-ci-1.2.3-x.tar.gz": b"x"})
+    fake_host(tmp_path, "aarch64-linux", {**same, "hello-ci-1.2.3-y.tar.gz": b"y"})
+    result = run_merge(two_host_project, tmp_path, "v1.2.3")
+    assert result.returncode == 0, result.stdout + result.stderr
+    listed = (tmp_path / "dist/SHA256SUMS").read_text()
+    for name in same:
+        assert listed.count(f"  {name}\n") == 1, name
+    assert "differs" not in result.stdout
 
 
 def test_merge_fails_on_a_corrupted_archive(two_host_project: Path, tmp_path: Path) -> None:

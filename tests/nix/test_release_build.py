@@ -1,17 +1,16 @@
 """Rung 3 (nix build with host tools): `nix build .#release` packs every cross package of a
 host into reproducible archives whose programs run after unpacking.
 
-The project is test_flake_build.py's (same crate, answers and sources, so Nix reuses the
-aarch64, armv7 and Windows packages that module built) plus the WASI target. The release
-derivation runs in a real Nix builder (build users, cleared environment) with the stub
-stdenv's host tools (tar, gzip, sha256sum, find, sort) and `pkgs.zip` pointing at the host's
-Info-ZIP. Debian's Rust 1.63 knows WASI only as `wasm32-wasi` and its wasm rlibs need LLVM 14's
-wasm-ld rather than zig: in a tracked copy of the flake the wasm32-wasip1 package's
-`cargoTarget` and `rustflags` say so (its attribute name, and so its archive name, stay).
+The project and its build: release_project.py (test_flake_build's crate plus x86_64 Linux and
+WASI). The release derivation runs in a real Nix builder (build users, cleared environment) with
+the stub stdenv's host tools (tar, gzip, sha256sum, find, sort) and `pkgs.zip` pointing at the
+host's Info-ZIP.
 
-Proves: the archives are exactly `<crate>-<version>-<triple>` .tar.gz (aarch64 gnu, armv7),
-.zip (Windows) and the bare .wasm (WASI), each archive holds one top folder with the program
-and README.md, owned by 0:0 with fixed times and modes; `sha256sum -c SHA256SUMS` passes; the
+Proves: the archives are exactly `<crate>-<version>-<triple>` .tar.gz (x86_64 and aarch64 gnu,
+armv7), .zip (Windows) and the bare .wasm (WASI), each archive holds one top folder with the
+program and README.md, owned by 0:0 with fixed times and modes; beside them the installers and
+the program's bill of materials, the very texts Nix evaluates (test_release_installers.py runs
+the installer, test_sbom_eval.py checks bills); `sha256sum -c SHA256SUMS` passes over all; the
 unpacked programs run under qemu, Wine and wasmtime; `nix build --rebuild` reproduces the
 derivation bit for bit; a control with a time stamp in the output shows `--rebuild` catches a
 non-reproducible release.
@@ -25,7 +24,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import shutil
 import subprocess
 import tarfile
@@ -36,65 +34,38 @@ from pathlib import Path
 
 import nixenv
 import pytest
-from flake_projects import generate, track
+from flake_projects import track
+from release_project import LINUX, archive, build_release, release_project
 from support import require_tool
-from test_flake_build import ANSWERS, CRATE, HOST, run_under
+from test_flake_build import CRATE, HOST, run_under
 
 pytestmark = pytest.mark.nix
 
-VERSION = "0.1.0"
-HOMELESS_SHELTER = Path("/homeless-shelter")
 EPOCH = 315532800
 """stdenv's SOURCE_DATE_EPOCH (1980-01-01): every time in the archives."""
 
-WASI_163 = re.compile(
-    r'(\n  wasm32-wasip1 = \{\n    system = "wasm32-wasip1";\n'
-    r'    cargoTarget = )"wasm32-wasip1";\n'
-    r"(    rustflags = )\[ \];\n"
-)
-"""The WASI record of nix/targets.nix, rewritten for Debian's Rust 1.63 (see above)."""
-
-
-def wasi_for_rust_163(project: Path) -> Path:
-    """Point the project's WASI package at Rust 1.63's `wasm32-wasi`, linked by wasm-ld."""
-    records = project / "nix/targets.nix"
-    text, count = WASI_163.subn(
-        r'\1"wasm32-wasi";\n\2[ "-C" "linker=/usr/bin/wasm-ld-14" ];\n', records.read_text()
-    )
-    assert count == 1, "nix/targets.nix changed: update WASI_163"
-    records.write_text(text)
-    return project
-
-
-def archive(triple: str, suffix: str) -> str:
-    return f"{CRATE}-{VERSION}-{triple}{suffix}"
-
-
 EXPECTED = {
+    archive("x86_64-unknown-linux-gnu", ".tar.gz"),
     archive("aarch64-unknown-linux-gnu", ".tar.gz"),
     archive("armv7-unknown-linux-gnueabihf", ".tar.gz"),
     archive("x86_64-pc-windows-gnu", ".zip"),
     archive("wasm32-wasip1", ".wasm"),
+    archive("install", ".sh"),
+    archive("install", ".ps1"),
+    archive(CRATE, ".cdx.json"),
     "SHA256SUMS",
 }
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """test_flake_build's project plus WASI, the WASI package adapted to Rust 1.63."""
-    answers = {**ANSWERS, "targets": [*ANSWERS["targets"], "wasm32-wasip1"]}
-    project = generate(tmp_path_factory.mktemp("release") / CRATE, answers)
-    return track(wasi_for_rust_163(project))
+    return release_project(tmp_path_factory.mktemp("release"))
 
 
 @pytest.fixture(scope="module")
 def release(project: Path, build_stubs: Path) -> Path:
     """The built `packages.<host>.release` (a store path)."""
-    require_tool("zip")
-    shutil.rmtree(HOMELESS_SHELTER, ignore_errors=True)
-    out = nixenv.build(project, f"packages.{HOST}.release", build_stubs, timeout=3600)["out"]
-    assert not HOMELESS_SHELTER.exists(), "a build ran without build users (scripts/setup-nix.sh)"
-    return out
+    return build_release(project, build_stubs)
 
 
 @pytest.fixture
@@ -124,7 +95,7 @@ def test_checksums_verify_with_sha256sum(release: Path) -> None:
 
 def test_tarballs_are_normalised(release: Path) -> None:
     """One top folder, sorted entries, root-owned, fixed time, fixed modes, no gzip name."""
-    for triple in ("aarch64-unknown-linux-gnu", "armv7-unknown-linux-gnueabihf"):
+    for triple in LINUX:
         path = release / archive(triple, ".tar.gz")
         raw = path.read_bytes()
         assert raw[3] & 0x08 == 0, f"{path.name}: gzip header carries a file name"
@@ -246,3 +217,19 @@ def test_rebuild_catches_a_release_that_is_not_reproducible(
     assert "not deterministic" in result.stderr or "may not be deterministic" in result.stderr, (
         result.stderr[-3000:]
     )
+
+
+def test_installers_and_bills_are_the_texts_nix_evaluates(project: Path, release: Path) -> None:
+    """What the release ships is what nix/installers and nix/sbom.nix write (the texts the
+    installer and SBOM tests read), for every host alike: nothing in them depends on what
+    this host built."""
+    texts = nixenv.eval_json(
+        project, f"packages.{HOST}.release", apply="r: r.installers // r.sboms"
+    )
+    assert set(texts) == {
+        archive("install", ".sh"),
+        archive("install", ".ps1"),
+        archive(CRATE, ".cdx.json"),
+    }
+    for name, text in texts.items():
+        assert (release / name).read_text() == text, name

@@ -34,7 +34,14 @@ NIX_FILES = [
     "nix/read-local.nix",
     "nix/local.nix",
 ]
-BIN_NIX_FILES = ["nix/apps.nix", "nix/release.nix"]
+BIN_NIX_FILES = [
+    "nix/apps.nix",
+    "nix/release.nix",
+    "nix/sbom.nix",
+    "nix/installers/default.nix",
+    "nix/installers/install.sh",
+    "nix/installers/install.ps1",
+]
 ALWAYS_GENERATED = [
     *NIX_FILES,
     *TOML_FILES,
@@ -62,7 +69,8 @@ def test_every_expected_file_is_generated(generated: tuple[dict[str, Any], Path]
         assert (project / name).is_file() == bin, name
     with_images = bin and answers.get("images", True) and "linux" in target_families(answers)
     assert (project / "nix/images.nix").is_file() == with_images
-    assert sorted(p.relative_to(project).as_posix() for p in project.glob("nix/*")) == sorted(
+    generated_nix = (p for p in project.glob("nix/**/*") if p.is_file())
+    assert sorted(p.relative_to(project).as_posix() for p in generated_nix) == sorted(
         [name for name in NIX_FILES if name.startswith("nix/")]
         + (BIN_NIX_FILES if bin else [])
         + (["nix/images.nix"] if with_images else [])
@@ -105,7 +113,7 @@ def test_nix_files_read_on_their_own(generated: tuple[dict[str, Any], Path]) -> 
     flake = (project / "flake.nix").read_text(encoding="utf-8")
     assert len(flake.splitlines()) <= 60, "flake.nix should fit on one screen"
     assert "nix/local.nix" in flake.split("{", 1)[0], "flake.nix's header names nix/local.nix"
-    for path in [project / "flake.nix", *sorted(project.glob("nix/*.nix"))]:
+    for path in [project / "flake.nix", *sorted(project.glob("nix/**/*.nix"))]:
         text = path.read_text(encoding="utf-8")
         name = path.relative_to(project).as_posix()
         for number, line in enumerate(text.splitlines(), 1):

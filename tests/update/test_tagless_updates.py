@@ -298,6 +298,33 @@ def test_the_updated_flake_evaluates_with_the_kept_answers(updated: Updated) -> 
     assert environment["MY_OWN_SETTING"] == "kept through updates"
 
 
+def test_a_program_gains_installers_and_bills_of_materials(updated: Updated) -> None:
+    """Issue 26's release files reach a project generated before them: the update writes
+    nix/installers and nix/sbom.nix, and the release (evaluated, eval-only stubs) holds an
+    installer per kind of platform the answers keep and a bill per program; a library
+    gets none of them."""
+    require_tool("nix", "the updated project's release is evaluated")
+    from nixenv import eval_json
+
+    answers = saved_answers(updated.project)
+    installers = updated.project / "nix/installers"
+    if answers.get("crate_type", "bin") == "lib":
+        assert not installers.exists() and not (updated.project / "nix/sbom.nix").exists()
+        return
+    assert (installers / "install.sh").is_file() and (updated.project / "nix/sbom.nix").is_file()
+    files = eval_json(
+        updated.project,
+        "packages.x86_64-linux.release",
+        apply="release: builtins.attrNames (release.installers // release.sboms)",
+    )
+    prefix = f"{answers['crate_name']}-0.1.0-"
+    families = {target["family"] for target in resolve_targets(TEMPLATE_ROOT, answers)}
+    expected = {f"{prefix}{answers['crate_name']}.cdx.json", f"{prefix}install.sh"}
+    if "windows" in families:
+        expected.add(f"{prefix}install.ps1")
+    assert set(files) == expected
+
+
 def test_the_move_to_nix_local_is_announced(updated: Updated) -> None:
     """The migration says what it moved out of flake.nix and where."""
     assert (
