@@ -16,7 +16,10 @@ archive, an archive SHA256SUMS does not list, a machine or system without a buil
 than the floor and a musl machine are each refused with a message naming the problem and the
 fix, with nothing installed (and, where the machine decides, nothing downloaded); a second run
 replaces the program in place while the old one still runs; no URL at all is refused with
-the option to pass; Cargo.toml's GitHub `repository` becomes the default URL; shellcheck
+the option to pass; Cargo.toml's GitHub `repository` becomes the default URL; a project that
+links Linux statically gets an installer that lists musl archives without a floor and installs
+on glibc 2.36, glibc 2.12 and musl machines alike (its real install.sh, evaluated by Nix, beside
+a stand-in archive: building musl here needs the newest Rust); shellcheck
 finds nothing in the script (POSIX sh). install.ps1: tree-sitter's PowerShell grammar parses
 it (a control with one brace dropped does not), its archive list names exactly the release's
 Windows archives, and every placeholder is filled.
@@ -28,12 +31,15 @@ GitHub over https (rung 4; the https-only options are not exercised on loopback 
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import http.server
 import os
 import re
 import shutil
 import subprocess
+import tarfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -41,7 +47,7 @@ from pathlib import Path
 
 import nixenv
 import pytest
-from flake_projects import track
+from flake_projects import generate, track
 from release_project import archive, build_release, release_project
 from support import require_tool
 from test_flake_build import CRATE, HOST
@@ -65,19 +71,17 @@ def release(project: Path, build_stubs: Path) -> Path:
 
 @dataclass
 class Served:
-    """A copy of the release, served on loopback; `requests` lists the paths asked for."""
+    """A copy of a release, served on loopback; `requests` lists the paths asked for."""
 
     folder: Path
     url: str
+    installer: Path
     requests: list[str] = field(default_factory=list)
 
 
-@pytest.fixture
-def served(release: Path, tmp_path: Path) -> Iterator[Served]:
-    folder = tmp_path / "served"
-    shutil.copytree(release, folder)
-    for path in folder.iterdir():
-        path.chmod(0o644)
+@contextlib.contextmanager
+def serve(folder: Path, installer: str) -> Iterator[Served]:
+    """Serve `folder` on 127.0.0.1 (a free port) while the block runs."""
     requests: list[str] = []
 
     class Handler(http.server.SimpleHTTPRequestHandler):
@@ -89,10 +93,21 @@ def served(release: Path, tmp_path: Path) -> Iterator[Served]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Served(folder, f"http://127.0.0.1:{server.server_address[1]}/", requests)
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        yield Served(folder, url, folder / installer, requests)
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def served(release: Path, tmp_path: Path) -> Iterator[Served]:
+    folder = tmp_path / "served"
+    shutil.copytree(release, folder)
+    for path in folder.iterdir():
+        path.chmod(0o644)
+    with serve(folder, INSTALLER) as served:
+        yield served
 
 
 @dataclass
@@ -132,7 +147,7 @@ def install(
     served: Served, machine: Machine, *args: str, shell: str = "dash", piped: bool = False
 ) -> subprocess.CompletedProcess[str]:
     """Run the release's install.sh from the served copy."""
-    script = served.folder / INSTALLER
+    script = served.installer
     command = [require_tool(shell)]
     if piped:
         command += ["-s", "--", "--from", served.url, *args]
@@ -469,3 +484,76 @@ def test_the_shell_installer_lists_the_linux_archives(release: Path) -> None:
     block = text.split("archives='", 1)[1].split("'", 1)[0]
     files = {line.split()[-1] for line in block.strip().splitlines()}
     assert files == {p.name for p in release.iterdir() if p.name.endswith(".tar.gz")}
+
+
+STATIC_CRATE = "static-hello"
+STATIC_TRIPLE = "x86_64-unknown-linux-musl"
+
+
+@pytest.fixture(scope="module")
+def static_installer(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """install.sh of a project that links Linux statically (musl), as Nix evaluates it."""
+    answers = {
+        "crate_name": STATIC_CRATE,
+        "crate_type": "bin",
+        "edition": "2021",
+        "hosts": [HOST],
+        "targets": ["x86_64-linux", "aarch64-linux"],
+        "linking": "static",
+    }
+    project = track(generate(tmp_path_factory.mktemp("static") / STATIC_CRATE, answers))
+    texts = nixenv.eval_json(project, f"packages.{HOST}.release", apply="r: r.installers")
+    return texts[f"{STATIC_CRATE}-0.1.0-install.sh"]
+
+
+@pytest.fixture
+def static_release(static_installer: str, tmp_path: Path) -> Iterator[Served]:
+    """A release of the static project's shape: its real install.sh beside a stand-in
+    archive (a shell script as the program: building musl here needs the newest Rust, and
+    what is tested is the installer's choice), with a real SHA256SUMS."""
+    folder = tmp_path / "static-release"
+    top = f"{STATIC_CRATE}-0.1.0-{STATIC_TRIPLE}"
+    (folder / "staging" / top).mkdir(parents=True)
+    program = folder / "staging" / top / STATIC_CRATE
+    program.write_text("#!/bin/sh\necho static build\n")
+    program.chmod(0o755)
+    with tarfile.open(folder / f"{top}.tar.gz", "w:gz") as tar:
+        tar.add(folder / "staging" / top, arcname=top)
+    shutil.rmtree(folder / "staging")
+    digest = hashlib.sha256((folder / f"{top}.tar.gz").read_bytes()).hexdigest()
+    (folder / "SHA256SUMS").write_text(f"{digest}  {top}.tar.gz\n")
+    installer = f"{STATIC_CRATE}-0.1.0-install.sh"
+    (folder / installer).write_text(static_installer)
+    with serve(folder, installer) as served:
+        yield served
+
+
+def test_a_static_project_lists_its_musl_archives_without_a_floor(static_installer: str) -> None:
+    block = static_installer.split("archives='", 1)[1].split("'", 1)[0]
+    assert sorted(block.strip().splitlines()) == [
+        f"aarch64-unknown-linux-musl Linux aarch64,arm64 musl - "
+        f"{STATIC_CRATE}-0.1.0-aarch64-unknown-linux-musl.tar.gz",
+        f"{STATIC_TRIPLE} Linux x86_64,amd64 musl - {STATIC_CRATE}-0.1.0-{STATIC_TRIPLE}.tar.gz",
+    ]
+
+
+@pytest.mark.parametrize(
+    "c_library",
+    ["glibc 2.36 (this machine)", "glibc 2.12", "musl"],
+)
+def test_a_static_build_installs_whatever_the_c_library(
+    static_release: Served, machine: Machine, tmp_path: Path, c_library: str
+) -> None:
+    if c_library == "glibc 2.12":
+        machine.pretend("getconf", 'echo "glibc 2.12"\n')
+    elif c_library == "musl":
+        machine.pretend("getconf", "exit 1\n")
+        machine.pretend("ldd", 'echo "musl libc (x86_64)" >&2\nexit 1\n')
+    folder = tmp_path / "bin"
+    result = install(static_release, machine, "--to", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert static_release.requests == [
+        "/SHA256SUMS",
+        f"/{STATIC_CRATE}-0.1.0-{STATIC_TRIPLE}.tar.gz",
+    ]
+    assert run(folder / STATIC_CRATE) == "static build"
