@@ -24,6 +24,7 @@ import argparse
 import os
 import re
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -93,7 +94,9 @@ def minutes(seconds: int | None) -> str:
     return "n/a" if seconds is None else f"{seconds / 60:.1f} min"
 
 
-def block(runs: list[Run], how: str, load: tuple[str, str], warm_elsewhere: bool = False) -> str:
+def block(
+    runs: list[Run], how: str, load: tuple[str, str, str], warm_elsewhere: bool = False
+) -> str:
     """The Markdown block for BENCHMARKS.md."""
     cold, warm = runs[0], runs[1] if len(runs) > 1 else Run()
     warm_is = (
@@ -104,8 +107,8 @@ def block(runs: list[Run], how: str, load: tuple[str, str], warm_elsewhere: bool
     lines = [
         f"Measured {date.today().isoformat()} by {how}.",
         "",
-        f"- Machine: {os.cpu_count()} CPUs; load average {load[0]} at start, {load[1]} at end "
-        "(above 2, other jobs shared the CPUs: treat times as upper bounds).",
+        f"- Machine: {os.cpu_count()} CPUs; load average {load[0]} at start, {load[1]} at its "
+        f"highest (sampled every {LOAD_SAMPLE_S} s), {load[2]} at end{shared_note(load[1])}.",
         f"- Cold: a new Debian 12 root, nothing installed, every cache empty. Warm: {warm_is}.",
         "",
         "| phase | cold | warm |",
@@ -141,6 +144,45 @@ def load_average() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
 
+LOAD_SAMPLE_S = 30
+
+
+class PeakLoad:
+    """The highest 1-minute load average seen while the rehearsal runs.
+
+    The load at start and end says little: a run can be idle at both ends and shared in the
+    middle (2026-12-03: 0.1 and 1.3 at the ends, 3.5 in between). The rehearsal itself keeps
+    about as many CPUs busy as the machine has, so a peak well above the CPU count means
+    other work shared the machine.
+    """
+
+    def __init__(self) -> None:
+        self.peak = os.getloadavg()[0]
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(LOAD_SAMPLE_S):
+            self.peak = max(self.peak, os.getloadavg()[0])
+
+    def __enter__(self) -> PeakLoad:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def shared_note(peak: str) -> str:
+    """Says whether other work shared the CPUs, judged from the peak load."""
+    if peak == "?":
+        return " (not sampled: the run's log was read afterwards)"
+    if float(peak) > (os.cpu_count() or 1) + 0.5:
+        return ": other work shared the CPUs, so treat the times as upper bounds"
+    return ": the rehearsal had the machine to itself"
+
+
 def write_block(text: str) -> None:
     """Replace only the text between the ci-time markers in BENCHMARKS.md."""
     content = BENCHMARKS_MD.read_text(encoding="utf-8")
@@ -161,15 +203,17 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true", help="print, leave BENCHMARKS.md")
     args = parser.parse_args()
     if args.from_log:
-        log_text, load = args.from_log.read_text(encoding="utf-8"), ("?", load_average())
+        log_text, load = args.from_log.read_text(encoding="utf-8"), ("?", "?", load_average())
         how = f"`benchmarks/ci_time.py --from-log` (a rehearsal running `{TWICE}`)"
     else:
         start = load_average()
         began = time.monotonic()
         script = REPO / "scripts" / "rehearse-fresh-machine.sh"
-        subprocess.run(["bash", str(script), "--command", TWICE, args.commit], check=False)
+        with PeakLoad() as peak:
+            subprocess.run(["bash", str(script), "--command", TWICE, args.commit], check=False)
         print(f"rehearsal: {(time.monotonic() - began) / 60:.1f} min in all")
-        log_text, load = LOG.read_text(encoding="utf-8"), (start, load_average())
+        load = (start, f"{peak.peak:.1f}", load_average())
+        log_text = LOG.read_text(encoding="utf-8")
         how = f"`benchmarks/ci_time.py` (scripts/rehearse-fresh-machine.sh: `{TWICE}`)"
     runs = parse(log_text)
     if not runs:
