@@ -38,9 +38,9 @@ import flake_outputs
 import nixenv
 import pytest
 from flake_projects import generate, git, track
+from release_project import wasi_for_rust_163
 from support import require_tool
 from test_flake_build import ANSWERS as BUILD_ANSWERS
-from test_release_build import wasi_for_rust_163
 
 pytestmark = pytest.mark.nix
 

@@ -53,7 +53,15 @@ NIX_FILES = {
     "nix/read-local.nix",
     "nix/local.nix",
 }
-BIN_NIX_FILES = {"nix/apps.nix", "nix/release.nix", "nix/images.nix"}
+BIN_NIX_FILES = {
+    "nix/apps.nix",
+    "nix/release.nix",
+    "nix/images.nix",
+    "nix/sbom.nix",
+    "nix/installers/default.nix",
+    "nix/installers/install.sh",
+    "nix/installers/install.ps1",
+}
 GENERATED = {
     "flake.nix",
     *NIX_FILES,

@@ -82,7 +82,11 @@ def test_update_keeps_every_user_edit_and_lands_every_template_fix(
     insert_after(reference / "nix/outputs.nix", "  targets = import ./targets.nix;", OUTPUTS_NOTE)
     append(reference / ".cargo/config.toml", CARGO_CONFIG_ALIAS)
     generated = ["flake.nix", ".cargo/config.toml", "rust-toolchain.toml", ".envrc"]
-    nix_files = sorted(path.relative_to(reference).as_posix() for path in reference.glob("nix/*"))
+    nix_files = sorted(
+        path.relative_to(reference).as_posix()
+        for path in reference.glob("nix/**/*")
+        if path.is_file()
+    )
     for name in [*generated, *nix_files]:
         if name != "nix/local.nix":
             assert (project / name).read_text() == (reference / name).read_text(), name
