@@ -20,6 +20,7 @@ import flake_cases
 import nixenv
 import prebuilt_std
 import pytest
+import release_project as release_projects
 from support import IN_CI, require_tool
 
 HOMELESS_SHELTER = Path("/homeless-shelter")
@@ -104,3 +105,16 @@ def web_build_stubs(host_tools: nixenv.HostTools) -> Iterator[Path]:
     folder.chmod(0o755)
     yield nixenv.prepare_stubs(folder / "stubs", build=True, tools=tools)
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def release_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """release_project.py's project, generated once for test_release_build.py and
+    test_release_installers.py."""
+    return release_projects.release_project(tmp_path_factory.mktemp("release"))
+
+
+@pytest.fixture(scope="session")
+def release(release_project: Path, build_stubs: Path) -> Path:
+    """Its built `packages.<host>.release` (a store path), built once per session."""
+    return release_projects.build_release(release_project, build_stubs)

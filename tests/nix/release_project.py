@@ -1,6 +1,6 @@
-"""The release project of the rung-3 release tests, and its build (one module, so that
-test_release_build.py and test_release_installers.py build the same derivation: Nix builds it
-once and finds it in the store the second time).
+"""The release project of the rung-3 release tests, and its build: tests/nix/conftest.py's
+session fixtures `release_project` and `release` call these once per session (per xdist
+worker), for test_release_build.py and test_release_installers.py alike.
 
 The project is test_flake_build's (same crate, answers and sources, so Nix reuses the aarch64,
 armv7 and Windows packages that module built) plus x86_64 Linux (this machine's own platform:

@@ -35,7 +35,7 @@ from pathlib import Path
 import nixenv
 import pytest
 from flake_projects import track
-from release_project import LINUX, archive, build_release, release_project
+from release_project import LINUX, archive
 from support import require_tool
 from test_flake_build import CRATE, HOST, run_under
 
@@ -55,17 +55,6 @@ EXPECTED = {
     archive(CRATE, ".cdx.json"),
     "SHA256SUMS",
 }
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return release_project(tmp_path_factory.mktemp("release"))
-
-
-@pytest.fixture(scope="module")
-def release(project: Path, build_stubs: Path) -> Path:
-    """The built `packages.<host>.release` (a store path)."""
-    return build_release(project, build_stubs)
 
 
 @pytest.fixture
@@ -192,19 +181,19 @@ def rebuild(project: Path, stubs: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.usefixtures("no_homeless_shelter")
 def test_rebuild_reproduces_the_release_bit_for_bit(
-    project: Path, build_stubs: Path, release: Path
+    release_project: Path, build_stubs: Path, release: Path
 ) -> None:
-    result = rebuild(project, build_stubs)
+    result = rebuild(release_project, build_stubs)
     assert result.returncode == 0, result.stderr[-3000:]
 
 
 @pytest.mark.usefixtures("no_homeless_shelter")
 def test_rebuild_catches_a_release_that_is_not_reproducible(
-    project: Path, build_stubs: Path, release: Path, tmp_path: Path
+    release_project: Path, build_stubs: Path, release: Path, tmp_path: Path
 ) -> None:
     """Control: the same release plus a nanosecond time stamp fails `--rebuild`."""
     copy = tmp_path / CRATE
-    shutil.copytree(project, copy, symlinks=True)
+    shutil.copytree(release_project, copy, symlinks=True)
     release_nix = copy / "nix/release.nix"
     anchor = '    cd "$out"\n'
     text = release_nix.read_text()
@@ -219,12 +208,14 @@ def test_rebuild_catches_a_release_that_is_not_reproducible(
     )
 
 
-def test_installers_and_bills_are_the_texts_nix_evaluates(project: Path, release: Path) -> None:
+def test_installers_and_bills_are_the_texts_nix_evaluates(
+    release_project: Path, release: Path
+) -> None:
     """What the release ships is what nix/installers and nix/sbom.nix write (the texts the
     installer and SBOM tests read), for every host alike: nothing in them depends on what
     this host built."""
     texts = nixenv.eval_json(
-        project, f"packages.{HOST}.release", apply="r: r.installers // r.sboms"
+        release_project, f"packages.{HOST}.release", apply="r: r.installers // r.sboms"
     )
     assert set(texts) == {
         archive("install", ".sh"),

@@ -1,10 +1,11 @@
 """Rung 3 (nix build with host tools): the release's install.sh installs the program from the
 release, served on loopback, and refuses what it must refuse.
 
-The release is release_project.py's, built in a real Nix builder (test_release_build.py builds
-the same derivation). Each test copies it to a folder served by an HTTP server on 127.0.0.1 and
-runs the generated `<crate>-<version>-install.sh` as a user does (a file given to the shell, or
-the script piped into `sh -s`), under dash (Debian's /bin/sh) and bash. Where a test needs
+The release is release_project.py's, built in a real Nix builder once per session (the
+`release` fixture of tests/nix/conftest.py, shared with test_release_build.py). Each test copies
+it to a folder served by an HTTP server on 127.0.0.1 and runs the generated
+`<crate>-<version>-install.sh` as a user does (a file given to the shell, or the script piped
+into `sh -s`), under dash (Debian's /bin/sh) and bash. Where a test needs
 another machine (processor, system, C library), small scripts named uname, getconf and ldd
 come first on PATH: the installer itself is the release's file, unchanged.
 
@@ -48,25 +49,15 @@ from pathlib import Path
 import nixenv
 import pytest
 from flake_projects import generate, track
-from release_project import archive, build_release, release_project
+from release_project import archive
 from support import require_tool
-from test_flake_build import CRATE, HOST
+from test_flake_build import CRATE, HOST, run_under
 
 pytestmark = pytest.mark.nix
 
 INSTALLER = archive("install", ".sh")
 HELLO = f"Hello from {CRATE} on x86_64-linux!"
 SHELLS = ("dash", "bash")
-
-
-@pytest.fixture(scope="module")
-def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return release_project(tmp_path_factory.mktemp("release"))
-
-
-@pytest.fixture(scope="module")
-def release(project: Path, build_stubs: Path) -> Path:
-    return build_release(project, build_stubs)
 
 
 @dataclass
@@ -143,16 +134,11 @@ def machine(tmp_path: Path) -> Machine:
     return Machine(home, fake_bin, env)
 
 
-def install(
-    served: Served, machine: Machine, *args: str, shell: str = "dash", piped: bool = False
+def run_script(
+    script: Path, machine: Machine, *args: str, shell: str = "dash", piped: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """Run the release's install.sh from the served copy."""
-    script = served.installer
-    command = [require_tool(shell)]
-    if piped:
-        command += ["-s", "--", "--from", served.url, *args]
-    else:
-        command += [str(script), "--from", served.url, *args]
+    """Run an install.sh as a user does: a file given to the shell, or piped into `sh -s`."""
+    command = [require_tool(shell), *(["-s", "--"] if piped else [str(script)]), *args]
     return subprocess.run(
         command,
         input=script.read_text() if piped else None,
@@ -164,12 +150,18 @@ def install(
     )
 
 
-def run(program: Path, env: dict[str, str] | None = None) -> str:
-    result = subprocess.run(
-        [str(program)], capture_output=True, text=True, timeout=60, check=False, env=env
+def install(
+    served: Served, machine: Machine, *args: str, shell: str = "dash", piped: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run the served release's install.sh, downloading from the server."""
+    return run_script(
+        served.installer, machine, "--from", served.url, *args, shell=shell, piped=piped
     )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+
+
+def run(program: Path) -> str:
+    """What an installed program prints (it must succeed)."""
+    return run_under([str(program)], dict(os.environ)).strip()
 
 
 def refused(result: subprocess.CompletedProcess[str], *phrases: str) -> None:
@@ -339,15 +331,8 @@ def test_the_aarch64_program_it_installs_runs_under_qemu(
     folder = tmp_path / "bin"
     assert install(served, machine, "--to", str(folder)).returncode == 0
     env = {**os.environ, "QEMU_LD_PREFIX": "/usr/aarch64-linux-gnu"}
-    result = subprocess.run(
-        [require_tool("qemu-aarch64"), str(folder / CRATE)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env=env,
-    )
-    assert result.stdout.strip() == f"Hello from {CRATE} on aarch64-linux!", result.stderr
+    output = run_under([require_tool("qemu-aarch64"), str(folder / CRATE)], env)
+    assert output.strip() == f"Hello from {CRATE} on aarch64-linux!"
 
 
 def test_running_it_again_replaces_the_program_in_place(
@@ -374,37 +359,23 @@ def test_running_it_again_replaces_the_program_in_place(
 
 def test_without_any_url_it_says_which_option_to_pass(machine: Machine, release: Path) -> None:
     """The test crate's Cargo.toml names no repository, so the script has no URL of its own."""
-    result = subprocess.run(
-        [require_tool("dash"), str(release / INSTALLER)],
-        env=machine.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_script(release / INSTALLER, machine)
     refused(result, "names no GitHub repository", "pass --from <the release's URL>")
 
 
 def test_help_lists_the_options(machine: Machine, release: Path) -> None:
-    result = subprocess.run(
-        [require_tool("dash"), str(release / INSTALLER), "--help"],
-        env=machine.env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_script(release / INSTALLER, machine, "--help")
     assert result.returncode == 0, result.stderr
     for option in ("--to DIR", "--from URL", "--help"):
         assert option in result.stdout
 
 
 def test_a_github_repository_in_cargo_toml_is_the_default_url(
-    project: Path, tmp_path: Path
+    release_project: Path, tmp_path: Path
 ) -> None:
     """Rung 1: the installers' texts, evaluated, for a crate that names its repository."""
     copy = tmp_path / CRATE
-    shutil.copytree(project, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
+    shutil.copytree(release_project, copy, symlinks=True, ignore=shutil.ignore_patterns(".git"))
     manifest = copy / "Cargo.toml"
     text = manifest.read_text()
     manifest.write_text(
