@@ -56,6 +56,8 @@ let
     // lib.optionalAttrs (local.nativeBuildInputs != [ ]) { inherit (local) nativeBuildInputs; }
     // lib.optionalAttrs (local.cargoBuildOptions != [ ]) {
       cargoBuildOptions = options: options ++ local.cargoBuildOptions;
+      # The tests of `nix flake check` too, like each target's (crossTest).
+      cargoTestOptions = options: options ++ local.cargoBuildOptions;
     }
     // localArgs local;
 
