@@ -139,6 +139,30 @@ def test_every_host_has_dev_shell_checks_and_formatter(evaluated: Evaluated) -> 
         assert evaluated.show["formatter"][host]["type"] == "derivation", host
 
 
+def documented_test_hosts(project: Path) -> dict[str, set[str]]:
+    """PLATFORMS.md's list of where `nix flake check` runs each target's tests: triple ->
+    the hosts it names ("none" names none)."""
+    text = (project / "PLATFORMS.md").read_text(encoding="utf-8")
+    section = text[text.index("(`checks.<system>.test-<rust-target>`)") :].split("\n## ")[0]
+    found = {}
+    for triple, hosts in re.findall(r"^- `([^`]+)`: ([^:;.]+)", section, re.MULTILINE):
+        found[triple] = set() if hosts == "none" else set(hosts.split(", "))
+    return found
+
+
+def test_platforms_md_says_where_each_targets_tests_run(evaluated: Evaluated) -> None:
+    """The generated docs name, for every target, exactly the hosts whose flake has its
+    `test-<triple>` check."""
+    expected: dict[str, set[str]] = {
+        p.triple: set() for p in flake_outputs.cross_packages(evaluated.answers)
+    }
+    for host in hosts_of(evaluated):
+        for name in evaluated.show["checks"][host]:
+            if name.startswith("test-"):
+                expected[name.removeprefix("test-")].add(host)
+    assert documented_test_hosts(evaluated.project) == expected
+
+
 def exports(script: str) -> dict[str, str]:
     """`export NAME=VALUE` lines of a shell snippet, values unquoted (not expanded)."""
     found = {}
