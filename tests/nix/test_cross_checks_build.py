@@ -156,3 +156,51 @@ def test_a_test_failing_only_on_aarch64_fails_that_check_alone(
     assert "test control::crossflake_control_fails_on_aarch64 ... FAILED" in message, message
     assert "crossflake control" in message, message
     shutil.rmtree(control, ignore_errors=True)
+
+
+# With Debian's Rust 1.63 (`build_stubs`, edition 2021), like test_flake_build.py's project:
+# a dynamic (gnu) target, whose runner hands qemu nixpkgs' glibc of its system (the stub's:
+# Debian's libc6-arm64-cross), and Windows under Wine, both inside the builder.
+GNU_ANSWERS = {
+    "crate_name": "hello-cross",
+    "crate_type": "bin",
+    "edition": "2021",
+    "hosts": [HOST],
+    "targets": ["aarch64-linux", "x86_64-windows"],
+    "linking": "dynamic",
+    "glibc": "2.17",
+    "toolchain": "stable",
+}
+
+
+@pytest.fixture(scope="module")
+def gnu_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = generate(tmp_path_factory.mktemp("gnu-checks") / "hello-cross", GNU_ANSWERS)
+    main = project / "src" / "main.rs"
+    # Edition 2021 and Rust 1.63: `extern` blocks without `unsafe`; uname(2) is Unix's.
+    machine = MACHINE_TEST.replace("unsafe extern", "extern").replace(
+        "#[cfg(test)]\nmod on_the_target", "#[cfg(all(test, unix))]\nmod on_the_target"
+    )
+    main.write_text(main.read_text(encoding="utf-8") + machine, encoding="utf-8")
+    return track(project)
+
+
+@pytest.mark.usefixtures("no_homeless_shelter")
+def test_gnu_tests_run_under_qemu_with_the_flakes_glibc(
+    gnu_project: Path, build_stubs: Path
+) -> None:
+    triple = "aarch64-unknown-linux-gnu"
+    log = check_log(gnu_project, f"test-{triple}", build_stubs)
+    assert re.search(rf"cargo-zigbuild test .*--target {triple}\.2\.17\b", log), log
+    ran_tests(log, triple)
+
+
+@pytest.mark.usefixtures("no_homeless_shelter")
+def test_windows_tests_run_under_wine_inside_the_builder(
+    gnu_project: Path, build_stubs: Path
+) -> None:
+    triple = "x86_64-pc-windows-gnu"
+    log = check_log(gnu_project, f"test-{triple}", build_stubs)
+    assert re.search(rf"Running unittests src/main\.rs \(target/{triple}/release/deps/", log), log
+    assert "test tests::greeting_names_the_platform ... ok" in log, log
+    assert re.search(r"test result: ok\. 1 passed; 0 failed", log), log
