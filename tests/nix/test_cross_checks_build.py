@@ -1,27 +1,34 @@
 """Rung 3 (nix build with host tools): `nix flake check`'s `test-<triple>` checks run the crate's
 tests for another architecture inside a real Nix builder, through the runner `nix run` uses.
 
-The project is test_default_path_build.py's (default answers: edition 2024, static musl for
-x86_64 and aarch64, host x86_64-linux; same crate name, so the packages' `-deps` derivations
-are the ones that test already built), its `src/main.rs` given one more test: it asks the
-running kernel for its machine name (uname(2), through libc, no crate) and asserts it is the
-architecture the test was compiled for. This machine has no binfmt_misc handler, so an aarch64
-test binary runs only when something runs it for the kernel: the check's runner (qemu). The
-builds run as build users (HOME=/homeless-shelter) with the stub fenix holding Debian's newest
-Rust and each target's std prebuilt once (`web_build_stubs`).
+The first project is test_default_path_build.py's (default answers: edition 2024, static musl
+for x86_64 and aarch64, host x86_64-linux; same crate name, so the packages' `-deps`
+derivations are the ones that test already built), its `src/main.rs` given one more test: it
+asks the running kernel for its machine name (uname(2), through libc, no crate) and asserts it
+is the architecture the test was compiled for. This machine has no binfmt_misc handler, so an
+aarch64 test binary runs only when something runs it for the kernel: the check's runner
+(qemu). The builds run as build users (HOME=/homeless-shelter) with the stub fenix holding
+Debian's newest Rust and each target's std prebuilt once (`web_build_stubs`). The second
+project is test_flake_build.py's kind (Rust 1.63, edition 2021, glibc 2.17): aarch64 gnu and
+Windows.
 
 Proves: `checks.x86_64-linux.test-aarch64-unknown-linux-musl` compiles the tests with
 `cargo-zigbuild test --target aarch64-unknown-linux-musl` (zig links them), runs them under
 qemu-aarch64 in the builder (the log shows cargo running the aarch64 test binary and every test
-passing, uname included) and reuses the package's `-deps` derivation;
-`test-x86_64-unknown-linux-musl` runs natively (the host's own system). Control: the same
-project plus a test that fails only on aarch64 makes that check fail, with the test named in
-the log, while the host's own `test` check still passes, so the check really runs the target's
-tests and does not pass by accident.
+passing, uname included) and starts from the package's `-deps` derivation;
+`test-x86_64-unknown-linux-musl` runs natively (the host's own system);
+`test-aarch64-unknown-linux-gnu` runs under qemu with the glibc root the runner hands it (the
+stub's nixpkgs glibc of aarch64-linux: Debian's libc6-arm64-cross); `test-x86_64-pc-windows-gnu`
+runs under Wine, which makes its prefix in the build's own HOME. Control: the musl project plus
+a test that fails only on aarch64 makes that check fail, with the test named in the log, while
+the host's own `test` check still passes, so the check really runs the target's tests and does
+not pass by accident (and without the runner variable the aarch64 check fails with "Exec
+format error": checked by hand when this was written).
 
-Does NOT prove: the real nixpkgs qemu, naersk or fenix (stubs; rung 4), Wine or wasmtime
-inside a builder (rung 1 shows those checks exist and name their runner), or that cargo
-reuses the shared dependency artifacts (the crate has no dependencies).
+Does NOT prove: the real nixpkgs qemu, Wine, glibc, naersk or fenix (stubs; rung 4), wasmtime
+inside a builder (rung 1 shows the check exists and names its runner), Windows tests with a
+Rust newer than 1.77 (Debian 12's Wine 8 lacks bcryptprimitives.dll), or that cargo reuses the
+shared dependency artifacts (the crates have no dependencies).
 """
 
 from __future__ import annotations
@@ -43,8 +50,15 @@ ANSWERS = WEB_BUILD_CASES["default"]
 EMULATED = "aarch64-unknown-linux-musl"
 NATIVE = "x86_64-unknown-linux-musl"
 
-ANSI = re.compile(r"\x1b(\[[0-9;]*m|\(B)")
-"""cargo's colours in the log (terminal escapes), removed before matching."""
+ANSI = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|\(B)")
+"""Terminal escapes in the log (cargo's colours, Wine's console cursor moves)."""
+
+
+def plain(log: str) -> str:
+    """``log`` without terminal escapes; a cursor move right by N becomes N spaces."""
+    log = re.sub(r"\x1b\[(\d*)C", lambda m: " " * int(m.group(1) or 1), log)
+    return ANSI.sub("", log)
+
 
 MACHINE_TEST = """
 #[cfg(test)]
@@ -108,7 +122,7 @@ def check_log(project: Path, check: str, stubs: Path) -> str:
     proc = nixenv.run_nix(
         ["log", f".#{attribute}", *nixenv.override_args(stubs)], cwd=project, check=False
     )
-    return ANSI.sub("", proc.stdout + proc.stderr)
+    return plain(proc.stdout + proc.stderr)
 
 
 def ran_tests(log: str, triple: str) -> None:
@@ -152,7 +166,7 @@ def test_a_test_failing_only_on_aarch64_fails_that_check_alone(
     check_log(control, "test", web_build_stubs)
     with pytest.raises(nixenv.NixError) as failure:
         check_log(control, f"test-{EMULATED}", web_build_stubs)
-    message = ANSI.sub("", failure.value.stderr)
+    message = plain(failure.value.stderr)
     assert "test control::crossflake_control_fails_on_aarch64 ... FAILED" in message, message
     assert "crossflake control" in message, message
     shutil.rmtree(control, ignore_errors=True)
