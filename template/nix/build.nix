@@ -60,26 +60,16 @@ let
     // localArgs local;
 
   # The crate for one target, linked by zig through cargo-zigbuild:
-  # native packages only, no cross C compiler to build.
+  # native packages only, no cross C compiler to build. A target that
+  # cargo-zigbuild does not know (zigbuild = false) is a plain
+  # `cargo build --target`: rustc links it itself, zig takes no part.
   crossBuild =
     triple: target:
     let
       runtime = zigRuntime triple target;
       # nix/local.nix's `perTarget.<triple>`.
       own = local.targetSettings triple;
-    in
-    (naerskFor [ triple ]).buildPackage (
-      crateArgs
-      // {
-        strictDeps = true;
-        nativeBuildInputs = [
-          pkgs.zig
-          pkgs.cargo-zigbuild
-          # remove-references-to, for postInstall below.
-          pkgs.removeReferencesTo
-        ]
-        ++ local.nativeBuildInputs
-        ++ own.nativeBuildInputs;
+      zigArgs = {
         preBuild = zigBuildSetup runtime;
         # `cargo zigbuild` in place of `cargo build`; naersk's options
         # (release, JSON output) stay.
@@ -89,14 +79,6 @@ let
             "cargo $cargo_options zigbuild $cargo_build_options"
             ">> $cargo_build_output_json"
           ];
-        cargoBuildOptions =
-          options:
-          options
-          ++ [
-            "--target"
-            target.cargoTarget
-          ]
-          ++ local.cargoBuildOptions;
         # Debug info of zig's runtime names its sources in zigRuntime's lib dir:
         # blank those paths, so the package does not keep zigRuntime alive.
         postInstall = ''
@@ -109,7 +91,31 @@ let
             pkgs.zig
           ];
         };
+      };
+    in
+    (naerskFor [ triple ]).buildPackage (
+      crateArgs
+      // {
+        strictDeps = true;
+        nativeBuildInputs =
+          lib.optionals target.zigbuild [
+            pkgs.zig
+            pkgs.cargo-zigbuild
+            # remove-references-to, for zigArgs.postInstall.
+            pkgs.removeReferencesTo
+          ]
+          ++ local.nativeBuildInputs
+          ++ own.nativeBuildInputs;
+        cargoBuildOptions =
+          options:
+          options
+          ++ [
+            "--target"
+            target.cargoTarget
+          ]
+          ++ local.cargoBuildOptions;
       }
+      // lib.optionalAttrs target.zigbuild zigArgs
       # As RUSTFLAGS, which naersk extends with its --remap-path-prefix flags
       # (cargo would drop them for a [target] rustflags entry).
       // lib.optionalAttrs (target.rustflags != [ ]) {
