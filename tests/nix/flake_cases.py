@@ -35,7 +35,7 @@ EVAL_CASES: dict[str, dict[str, Any]] = {
     },
     "arm-hosts-nightly-static-wasm": {
         "hosts": ["aarch64-linux", "aarch64-darwin"],
-        "targets": ["x86_64-linux", "aarch64-darwin", "wasm32-wasip1"],
+        "targets": ["x86_64-linux", "aarch64-darwin", "wasm32-wasip1", "wasm32-wasip2"],
         "linking": "static",
         "toolchain": "nightly",
         # No container images although a Linux target is chosen.
