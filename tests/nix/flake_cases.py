@@ -94,6 +94,13 @@ WEB_BUILD_CASES: dict[str, dict[str, Any]] = {
         "targets": ["aarch64-darwin"],
         "darwin_from_linux": True,
     },
+    # The WASI 0.2 component, which the flake builds with plain cargo (cargo-zigbuild refuses
+    # the triple); its std comes with wasi-libc (tests/wasi_sysroot.py).
+    "component": {
+        "crate_name": WEB_CRATE,
+        "hosts": [WEB_HOST],
+        "targets": ["wasm32-wasip2"],
+    },
 }
 
 
