@@ -433,29 +433,36 @@ ln -sfn "$WCL_ROOT/bin/wasm-component-ld" "$host_tools/wasm-component-ld"
 ln -sfn "/usr/lib/llvm-$llvm_major/bin/wasm-ld" "$host_tools/wasm-ld"
 [ -x "$host_tools/wasm-ld" ] || die "lld-$llvm_major has no bin/wasm-ld"
 # 2. wasi-libc's wasm32-wasip2 build (crt1-command.o, libc.a), which rust-std ships in
-#    lib/rustlib/wasm32-wasip2/lib/self-contained and a std compiled here lacks: Debian
-#    12's own wasi-libc (2022) predates wasip2, bookworm-backports has 2024-07. Downloaded
-#    through a private apt configuration (the system's sources stay as they are), unpacked
-#    into $WASI_LIBC; tests/wasi_sysroot.py adds it to the std built for wasm32-wasip2.
+#    lib/rustlib/wasm32-wasip2/lib/self-contained and a std compiled here lacks. A current
+#    Rust's std calls pthread_create/join/detach on WASI, which wasi-libc's libc.a stubs
+#    only since 2025: Debian 12's own wasi-libc (2022) has no wasip2 build at all,
+#    bookworm-backports' and trixie's (2024) leave libtest unlinkable ("undefined symbol:
+#    pthread_detach"), so it comes from sid (the package is architecture-independent:
+#    headers, objects and archives for wasm32, no dependencies). Downloaded through a
+#    private apt configuration (the system's sources stay as they are), unpacked into
+#    $WASI_LIBC; tests/wasi_sysroot.py adds it to the std built for wasm32-wasip2.
 WASI_LIBC=$PREFIX/wasi-libc
-if [ -f "$WASI_LIBC/usr/lib/wasm32-wasip2/crt1-command.o" ] && [ -s "$WASI_LIBC/.stamp" ]; then
+if [ -f "$WASI_LIBC/usr/lib/wasm32-wasip2/crt1-command.o" ] && [ -s "$WASI_LIBC/.stamp" ] &&
+  grep -q pthread_detach "$WASI_LIBC/usr/lib/wasm32-wasip2/libc.a"; then
   echo "wasi-libc $(cat "$WASI_LIBC/.stamp") already unpacked"
 else
   apt_dir=$(mktemp -d)
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/dl"
-  echo "deb http://deb.debian.org/debian bookworm-backports main" >"$apt_dir/sources.list"
+  echo "deb http://deb.debian.org/debian sid main" >"$apt_dir/sources.list"
   apt_private=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o Dir::Etc::sourceparts=-
     -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache")
-  apt-get "${apt_private[@]}" update -qq || die "cannot read bookworm-backports' package lists"
+  apt-get "${apt_private[@]}" update -qq || die "cannot read sid's package lists"
   if id _apt >/dev/null 2>&1; then chown _apt "$apt_dir/dl"; fi
-  (cd "$apt_dir/dl" && apt-get "${apt_private[@]}" download -qq wasi-libc/bookworm-backports) ||
-    die "cannot download wasi-libc from bookworm-backports"
+  (cd "$apt_dir/dl" && apt-get "${apt_private[@]}" download -qq wasi-libc/sid) ||
+    die "cannot download wasi-libc from sid"
   rm -rf "$WASI_LIBC.new"
   dpkg-deb -x "$apt_dir"/dl/wasi-libc_*.deb "$WASI_LIBC.new"
   dpkg-deb -f "$apt_dir"/dl/wasi-libc_*.deb Version >"$WASI_LIBC.new/.stamp"
   rm -rf "$apt_dir"
   [ -f "$WASI_LIBC.new/usr/lib/wasm32-wasip2/crt1-command.o" ] ||
     die "this wasi-libc has no wasm32-wasip2 build"
+  grep -q pthread_detach "$WASI_LIBC.new/usr/lib/wasm32-wasip2/libc.a" ||
+    die "this wasi-libc's libc.a has no pthread stubs, which std needs on wasm32-wasip2"
   rm -rf "$WASI_LIBC"
   mv "$WASI_LIBC.new" "$WASI_LIBC"
   echo "unpacked wasi-libc $(cat "$WASI_LIBC/.stamp")"

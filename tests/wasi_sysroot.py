@@ -4,9 +4,12 @@ Rust links wasm32-wasip2 programs "self-contained": rustc passes wasi-libc's sta
 (`crt1-command.o`) and C library (`libc.a`) from `lib/rustlib/wasm32-wasip2/lib/self-contained/`
 of its sysroot to its linker, wasm-component-ld. Rust's rust-std component carries that
 folder; a std compiled from Debian's source by prebuilt_std.py does not (the build links
-"rust-lld: error: cannot open crt1-command.o" without it). wasi-libc comes from Debian:
-bookworm-backports' `wasi-libc` (2024-07; bookworm's own 2022 build has no wasip2 flavour),
-unpacked by scripts/setup-test-machine.sh into WASI_LIBC.
+"rust-lld: error: cannot open crt1-command.o" without it). wasi-libc comes from Debian's
+archive, unpacked by scripts/setup-test-machine.sh into WASI_LIBC: sid's (2026-04), because a
+current Rust's std calls pthread_create/join/detach on WASI and only wasi-libc's libc.a of
+2025 and later stubs them (measured: with bookworm-backports' 2024-07 build a hello links but
+libtest does not, "undefined symbol: pthread_detach"; bookworm's own 2022 build has no wasip2
+flavour at all).
 
 The sysroot is one more machine-cache entry (kind `wasi-sysroot`): a copy of the cached std's
 target folder, the self-contained objects Rust's rust-std holds (OBJECTS), and the Rust's host
@@ -15,7 +18,7 @@ C library is ever mixed with another's. Copies, not symlinks: the Nix tests copy
 folder into their stub fenix's rust-std, and a symlink would point outside the store.
 
 What this does NOT prove: that Rust's CI builds the same wasi-libc (Rust pins its own wasi-sdk
-release; this is Debian's build of wasi-libc at 2024-07).
+release; this is Debian's build of a wasi-libc snapshot, its version in the key).
 """
 
 from __future__ import annotations

