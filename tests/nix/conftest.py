@@ -21,6 +21,7 @@ import nixenv
 import prebuilt_std
 import pytest
 import release_project as release_projects
+import wasi_sysroot
 from support import IN_CI, require_tool
 
 HOMELESS_SHELTER = Path("/homeless-shelter")
@@ -92,6 +93,8 @@ def web_build_stubs(host_tools: nixenv.HostTools) -> Iterator[Path]:
     for tool in (rust.rustc, rust.cargo, str(rust.vendor_config)):
         require_tool(tool)
     ready = prebuilt_std.sysroots(rust, flake_cases.web_std_triples())
+    # WASI targets: the std with wasi-libc's self-contained objects, as fenix's rust-std has it.
+    ready |= {t: wasi_sysroot.sysroot(rust, t) for t in ready if t in wasi_sysroot.LIB_DIRS}
     std = {triple: str(root / "lib" / "rustlib" / triple) for triple, root in ready.items()}
     std[prebuilt_std.HOST] = str(rust.sysroot / "lib" / "rustlib" / prebuilt_std.HOST)
     names = ("cargo", "rustc", "rustdoc")

@@ -35,7 +35,7 @@ EVAL_CASES: dict[str, dict[str, Any]] = {
     },
     "arm-hosts-nightly-static-wasm": {
         "hosts": ["aarch64-linux", "aarch64-darwin"],
-        "targets": ["x86_64-linux", "aarch64-darwin", "wasm32-wasip1"],
+        "targets": ["x86_64-linux", "aarch64-darwin", "wasm32-wasip1", "wasm32-wasip2"],
         "linking": "static",
         "toolchain": "nightly",
         # No container images although a Linux target is chosen.
@@ -93,6 +93,13 @@ WEB_BUILD_CASES: dict[str, dict[str, Any]] = {
         "hosts": [WEB_HOST],
         "targets": ["aarch64-darwin"],
         "darwin_from_linux": True,
+    },
+    # The WASI 0.2 component, which the flake builds with plain cargo (cargo-zigbuild refuses
+    # the triple); its std comes with wasi-libc (tests/wasi_sysroot.py).
+    "component": {
+        "crate_name": WEB_CRATE,
+        "hosts": [WEB_HOST],
+        "targets": ["wasm32-wasip2"],
     },
 }
 

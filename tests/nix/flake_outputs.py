@@ -26,6 +26,8 @@ class CrossPackage:
     cargo_target: str
     musl: bool
     darwin_hosts_only: bool
+    zigbuild: bool = True
+    """False where cargo-zigbuild refuses the triple (catalog zig null): plain cargo builds it."""
 
 
 def cross_packages(answers: dict[str, Any]) -> list[CrossPackage]:
@@ -36,6 +38,7 @@ def cross_packages(answers: dict[str, Any]) -> list[CrossPackage]:
             cargo_target=target["cargo_target"],
             musl="-musl" in target["triple"],
             darwin_hosts_only=target["darwin_hosts_only"],
+            zigbuild=target["zigbuild"],
         )
         for target in resolve_targets(TEMPLATE_ROOT, answers)
     ]

@@ -174,13 +174,20 @@ def exports(script: str) -> dict[str, str]:
 
 
 def assert_zigbuild(derivation: Derivation, package: flake_outputs.CrossPackage) -> None:
-    """The derivation builds with `cargo zigbuild --target <cargo_target>` in a writable setup."""
+    """The derivation builds with `cargo zigbuild --target <cargo_target>` in a writable setup;
+    a target cargo-zigbuild refuses (zigbuild false) with naersk's plain `cargo build` and
+    `--target`, and nothing of zig."""
     env = derivation.env
     where = f"{package.triple}: {derivation.name} ({derivation.path})"
-    assert re.search(r"\bcargo\b[^\n]*\bzigbuild\b", env.get("buildPhase", "")), where
     options = shlex.split(env.get("cargo_build_options", ""))
     targets = [options[i + 1] for i, o in enumerate(options[:-1]) if o == "--target"]
     assert targets == [package.cargo_target], where
+    if not package.zigbuild:
+        assert "zig" not in env.get("buildPhase", "") + env.get("preBuild", ""), where
+        assert not re.search(r"-zig-\d|cargo-zigbuild", env.get("nativeBuildInputs", "")), where
+        assert "+crt-static" not in env.get("RUSTFLAGS", ""), where
+        return
+    assert re.search(r"\bcargo\b[^\n]*\bzigbuild\b", env.get("buildPhase", "")), where
     exported = exports(env.get("preBuild", ""))
     for variable in CACHE_VARIABLES:
         assert variable in exported, f"{where}: preBuild does not export {variable}"

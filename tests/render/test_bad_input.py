@@ -73,6 +73,11 @@ BAD_ANSWERS: list[tuple[str, dict[str, Any], str]] = [
         r"Rust 1.77.0 is too old: wasm32-wasip1 needs 1.78.0 or newer",
     ),
     (
+        "toolchain-too-old-for-wasip2",
+        {"toolchain": "1.81.0", "edition": "2021", "targets": ["wasm32-wasip2"]},
+        r"Rust 1.81.0 is too old: wasm32-wasip2 needs 1.82.0 or newer",
+    ),
+    (
         "toolchain-too-old-for-riscv-musl",
         {"toolchain": "1.80.0", "edition": "2021", "targets": ["riscv64-linux"]},
         r"Rust 1.80.0 is too old: riscv64gc-unknown-linux-musl needs 1.82.0 or newer",

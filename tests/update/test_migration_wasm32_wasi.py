@@ -133,3 +133,16 @@ def test_migration_does_nothing_in_a_folder_without_answers_or_git(tmp_path: Pat
     assert run_migration(["rename-wasm32-wasi", f"--project={tmp_path}"]) == 0
     assert list(tmp_path.iterdir()) == []
     assert not (tmp_path / ".git").exists()
+
+
+def test_migration_leaves_the_component_target_alone(tmp_path: Path) -> None:
+    """wasm32-wasip2 is a platform of its own (a WASI 0.2 component), not a spelling of the
+    old id: a saved answer naming it keeps it, beside the renamed one, in the catalog's order."""
+    write_answers(tmp_path, " [wasm32-wasi, wasm32-wasip2]\n")
+    assert run_migration(["rename-wasm32-wasi", f"--project={tmp_path}"]) == 0
+    assert saved_targets(tmp_path) == ["wasm32-wasip1", "wasm32-wasip2"]
+    # Nothing to rename: the file is left as it was.
+    write_answers(tmp_path / "p2", " [wasm32-wasip2]\n")
+    before = (tmp_path / "p2" / ANSWERS_FILE).read_text()
+    assert run_migration(["rename-wasm32-wasi", f"--project={tmp_path / 'p2'}"]) == 0
+    assert (tmp_path / "p2" / ANSWERS_FILE).read_text() == before
