@@ -67,8 +67,16 @@ let
       runtime = zigRuntime triple target;
       # nix/local.nix's `perTarget.<triple>`.
       own = local.targetSettings triple;
+      # universal2-apple-darwin: cargo-zigbuild builds both macOS triples and joins
+      # each program's two builds into one file in target/universal2-apple-darwin/,
+      # reading cargo's JSON itself: naersk's install, which takes the programs from
+      # that JSON, finds none, so the joined programs are installed here instead.
+      universal = lib.length target.stdTriples > 1;
+      installUniversal = lib.concatMapStrings (program: ''
+        install -D -m 755 target/${target.cargoTarget}/release/${program} "$out/bin/${program}"
+      '') crate.programs;
     in
-    (naerskFor [ triple ]).buildPackage (
+    (naerskFor target.stdTriples).buildPackage (
       crateArgs
       // {
         strictDeps = true;
@@ -97,9 +105,10 @@ let
             target.cargoTarget
           ]
           ++ local.cargoBuildOptions;
+        copyBins = !universal;
         # Debug info of zig's runtime names its sources in zigRuntime's lib dir:
         # blank those paths, so the package does not keep zigRuntime alive.
-        postInstall = ''
+        postInstall = lib.optionalString universal installUniversal + ''
           find "$out" -type f -exec remove-references-to -t ${runtime} {} +
         '';
         # Nix refuses the package if zigRuntime or zig are still referenced.
