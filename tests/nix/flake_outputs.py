@@ -25,6 +25,8 @@ class CrossPackage:
     cargo_target: str
     musl: bool
     darwin_hosts_only: bool
+    std_triples: tuple[str, ...] = ()
+    """The standard libraries its toolchain holds (universal2: both macOS ones)."""
 
 
 def cross_packages(answers: dict[str, Any]) -> list[CrossPackage]:
@@ -35,6 +37,7 @@ def cross_packages(answers: dict[str, Any]) -> list[CrossPackage]:
             cargo_target=target["cargo_target"],
             musl="-musl" in target["triple"],
             darwin_hosts_only=target["darwin_hosts_only"],
+            std_triples=tuple(target["std_triples"]),
         )
         for target in resolve_targets(TEMPLATE_ROOT, answers)
     ]
