@@ -19,7 +19,16 @@ from typing import Any
 
 import pytest
 from cases import case_id, matrix
-from support import CATALOG, TEMPLATE_ROOT, nix_eval_json, read_toml, render, resolve_targets
+from support import (
+    CATALOG,
+    TEMPLATE_ROOT,
+    cargo_config_triples,
+    nix_eval_json,
+    read_toml,
+    render,
+    resolve_targets,
+    toolchain_triples,
+)
 
 
 def flake_targets(project: Path) -> dict[str, Any]:
@@ -45,15 +54,11 @@ def test_every_file_names_exactly_the_resolved_triples(
     answers, path = project
     resolved = resolve_targets(TEMPLATE_ROOT, answers)
     expected = [target["triple"] for target in resolved]
-    std = list(dict.fromkeys(t for target in resolved for t in target["std_triples"]))
-    rust_targets = [
-        target["triple"] for target in resolved if target["std_triples"] == [target["triple"]]
-    ]
     toolchain = read_toml(path / "rust-toolchain.toml")["toolchain"]
     config = read_toml(path / ".cargo/config.toml")
 
-    assert toolchain["targets"] == std
-    assert list(config["target"]) == rust_targets
+    assert toolchain["targets"] == toolchain_triples(resolved)
+    assert list(config["target"]) == cargo_config_triples(resolved)
     assert list(flake_targets(path)) == sorted(expected)
     assert platforms_triples(path) == expected
 
