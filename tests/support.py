@@ -63,6 +63,19 @@ def resolve_targets(template_root: Path, answers: dict[str, Any]) -> list[dict[s
     return json.loads(resolver(template_root).render(context))
 
 
+def toolchain_triples(resolved: list[dict[str, Any]]) -> list[str]:
+    """What rust-toolchain.toml's `targets` list for resolved targets: each target's standard
+    libraries (`std_triples`; universal2-apple-darwin stands as both macOS triples), once each,
+    in order."""
+    return list(dict.fromkeys(t for target in resolved for t in target["std_triples"]))
+
+
+def cargo_config_triples(resolved: list[dict[str, Any]]) -> list[str]:
+    """The `[target.<triple>]` tables .cargo/config.toml has: Rust's own triples only
+    (cargo ignores a table for universal2-apple-darwin, cargo-zigbuild's name for two)."""
+    return [t["triple"] for t in resolved if t["std_triples"] == [t["triple"]]]
+
+
 @functools.cache
 def resolver(template_root: Path) -> Template:
     """catalog/resolve.jinja, compiled once per template root (the property tests call

@@ -73,7 +73,7 @@ let
       # nix/local.nix's `perTarget.<triple>`.
       own = local.targetSettings triple;
     in
-    (naerskFor [ triple ]).buildPackage (
+    (naerskFor target.stdTriples).buildPackage (
       crateArgs
       // {
         strictDeps = true;
@@ -106,6 +106,16 @@ let
   # The crate's package for one target.
   crossBuild =
     triple: target:
+    let
+      # universal2-apple-darwin: cargo-zigbuild builds both macOS triples and joins
+      # each program's two builds into one file in target/universal2-apple-darwin/,
+      # reading cargo's JSON itself: naersk's install, which takes the programs from
+      # that JSON, finds none, so the joined programs are installed here instead.
+      universal = lib.length target.stdTriples > 1;
+      installUniversal = lib.concatMapStrings (program: ''
+        install -D -m 755 target/${target.cargoTarget}/release/${program} "$out/bin/${program}"
+      '') crate.programs;
+    in
     crossNaersk triple target (
       runtime:
       {
@@ -127,9 +137,10 @@ let
             "cargo $cargo_options zigbuild $cargo_build_options"
             ">> $cargo_build_output_json"
           ];
+        copyBins = !universal;
         # Debug info of zig's runtime names its sources in zigRuntime's lib dir:
         # blank those paths, so the package does not keep zigRuntime alive.
-        postInstall = ''
+        postInstall = lib.optionalString universal installUniversal + ''
           find "$out" -type f -exec remove-references-to -t ${runtime} {} +
         '';
         # Nix refuses the package if zigRuntime or zig are still referenced.

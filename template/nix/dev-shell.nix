@@ -36,7 +36,7 @@ let
     "clippy"
     "rust-src"
     "rust-analyzer"
-  ] (builtins.attrNames targets);
+  ] (lib.unique (lib.concatMap (target: target.stdTriples) (lib.attrValues targets)));
 in
 pkgs.mkShell (
   {

@@ -44,7 +44,7 @@ in
             (rustToolchain system [
               "cargo"
               "rustc"
-            ] [ triple ])
+            ] target.stdTriples)
             pkgs.zig
             pkgs.cargo-zigbuild
           ];

@@ -63,6 +63,8 @@ DEFAULT_TARGETS = [
     WASM_ID,
 ]
 DARWIN_TARGETS = ["x86_64-darwin", "aarch64-darwin"]
+# One macOS file for both processors, built from a Linux host by test_universal2.py.
+UNIVERSAL_TARGETS = ["universal2-darwin"]
 
 # The default-path projects (test_default_path.py), by name, as answers on top of the
 # template's defaults: "static" (every Linux target, Windows, WASI), "gnu" (riscv64 with
@@ -92,4 +94,5 @@ def web_targets() -> dict[str, dict[str, Any]]:
 def web_std_triples() -> list[str]:
     """The triples the default path builds with the newest Rust: each needs its std
     compiled once (WASI is built with Rust 1.63 instead, see test_default_path)."""
-    return sorted({t["triple"] for t in web_targets().values() if t["id"] != WASM_ID})
+    targets = [t for t in web_targets().values() if t["id"] != WASM_ID]
+    return sorted({triple for t in targets for triple in t["std_triples"]})

@@ -6,13 +6,18 @@ the older LC_VERSION_MIN_MACOSX), the dynamic libraries it loads, and its code
 signature. Apple silicon refuses to start arm64 code without a signature; an
 ad-hoc one (no certificate, the CS_ADHOC flag of the CodeDirectory) is what
 Apple's own linker adds, and what a build that never saw an Apple tool must add
-too. The format is Apple's <mach-o/loader.h> and <kern/cs_blobs.h>; this reads
-only thin (single architecture) 64-bit files, the only kind the template builds.
+too. The format is Apple's <mach-o/loader.h>, <mach-o/fat.h> and <kern/cs_blobs.h>:
+thin (single architecture) 64-bit files, and universal ("fat") files, which are a
+big-endian table of slices followed by one thin file per architecture (what
+cargo-zigbuild writes for universal2-apple-darwin). Each slice is checked as a thin
+file of its own: its load commands, code signature and page hashes count from the
+slice's first byte.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,11 +95,15 @@ def _c_string(data: bytes, start: int) -> str:
 
 def read(path: Path) -> MachO:
     """Parse a thin 64-bit little-endian Mach-O file's header and load commands."""
-    data = path.read_bytes()
+    return parse(path.read_bytes(), str(path))
+
+
+def parse(data: bytes, name: str) -> MachO:
+    """A thin 64-bit Mach-O's facts from its bytes (a file, or one slice of a fat file)."""
     magic, cputype, _sub, filetype, ncmds, _size, flags, _reserved = struct.unpack_from(
         "<IiiIIIII", data, 0
     )
-    assert magic == MH_MAGIC_64, f"{path}: not a thin 64-bit Mach-O (magic {magic:#x})"
+    assert magic == MH_MAGIC_64, f"{name}: not a thin 64-bit Mach-O (magic {magic:#x})"
     info = MachO(
         cpu=CPU_TYPES.get(cputype & 0xFFFFFFFF, hex(cputype)), filetype=filetype, flags=flags
     )
@@ -131,8 +140,12 @@ def signature_matches(path: Path) -> bool:
     A tool that changes the file after signing (a strip, for example) without
     signing again leaves hashes that macOS rejects when it loads the page.
     """
-    data = path.read_bytes()
-    blob = read(path).signature
+    return signature_matches_data(path.read_bytes(), str(path))
+
+
+def signature_matches_data(data: bytes, name: str) -> bool:
+    """signature_matches for a thin Mach-O's bytes (a file, or one slice of a fat file)."""
+    blob = parse(data, name).signature
     if blob is None:
         return False
     _magic, _length, count = struct.unpack_from(">III", blob, 0)
@@ -153,3 +166,67 @@ def signature_matches(path: Path) -> bool:
                 return False
         return n_code == (code_limit + page - 1) // page
     return False
+
+
+FAT_MAGIC = 0xCAFEBABE
+FAT_MAGIC_64 = 0xCAFEBABF
+CPU_SUBTYPE_MASK = 0x00FFFFFF
+
+
+@dataclass
+class Slice:
+    """One architecture of a universal file: where its bytes are, and what they are."""
+
+    cpu: str
+    cpusubtype: int
+    offset: int
+    size: int
+    align: int
+    data: bytes
+    macho: MachO
+
+    def signature_matches(self) -> bool:
+        """The slice's own code signature matches the slice's bytes."""
+        return signature_matches_data(self.data, f"{self.cpu} slice")
+
+
+def read_fat(path: Path) -> list[Slice]:
+    """The slices of a universal (fat) Mach-O, each parsed as the thin file it holds.
+
+    Refuses (ValueError) what macOS's loader would not take as a universal file: another
+    magic (a thin file is not universal), no slices, a table or slice outside the file,
+    a slice not aligned as its entry says, overlapping slices, two slices for one CPU,
+    or an entry whose CPU differs from the Mach-O header of the slice it points to.
+    """
+    data = path.read_bytes()
+    if len(data) < 8:
+        raise ValueError(f"{path}: too short for a universal header")
+    magic, count = struct.unpack_from(">II", data, 0)
+    if magic != FAT_MAGIC:
+        raise ValueError(f"{path}: not a universal Mach-O (magic {magic:#x})")
+    table_end = 8 + 20 * count
+    if count == 0 or table_end > len(data):
+        raise ValueError(f"{path}: {count} slices do not fit the file")
+    slices: list[Slice] = []
+    for index in range(count):
+        cputype, subtype, offset, size, align = struct.unpack_from(">iiIII", data, 8 + 20 * index)
+        cpu = CPU_TYPES.get(cputype & 0xFFFFFFFF, hex(cputype))
+        if offset < table_end or offset + size > len(data) or size == 0:
+            raise ValueError(f"{path}: the {cpu} slice lies outside the file")
+        if align > 16 or offset % (1 << align):
+            raise ValueError(f"{path}: the {cpu} slice is not aligned to 2^{align}")
+        chunk = data[offset : offset + size]
+        try:
+            info = parse(chunk, f"{path} ({cpu} slice)")
+        except (AssertionError, struct.error) as error:
+            raise ValueError(f"{path}: the {cpu} slice is no thin Mach-O: {error}") from error
+        if info.cpu != cpu:
+            raise ValueError(f"{path}: the table says {cpu}, the slice is {info.cpu}")
+        slices.append(Slice(cpu, subtype & CPU_SUBTYPE_MASK, offset, size, align, chunk, info))
+    spans = sorted((s.offset, s.offset + s.size) for s in slices)
+    if any(end > start for (_, end), (start, _) in itertools.pairwise(spans)):
+        raise ValueError(f"{path}: slices overlap")
+    cpus = [s.cpu for s in slices]
+    if len(set(cpus)) != len(cpus):
+        raise ValueError(f"{path}: two slices for one CPU: {cpus}")
+    return slices

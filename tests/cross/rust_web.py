@@ -83,9 +83,12 @@ def build_env(session: harness.Session, target: dict[str, Any]) -> dict[str, str
     """The complete environment for cargo-zigbuild and the runners for one target.
 
     The target's std comes from the machine cache (compiled on first use); the host's
-    is Debian's own, so a host build (a triple equal to the host's) adds nothing.
+    is Debian's own, so a host build (a triple equal to the host's) adds nothing. A
+    target built from several triples (universal2-apple-darwin: both macOS ones, the
+    resolver's `std_triples`) gets each one's std, as cargo builds each of them.
     """
     triple = target["triple"]
+    parts = target.get("std_triples") or [triple]
     env = harness.build_env(
         session,
         triple,
@@ -95,14 +98,15 @@ def build_env(session: harness.Session, target: dict[str, Any]) -> dict[str, str
         sysroot=None,
         qemu_ld_prefix=QEMU_LD_PREFIX,
     )
-    if triple == prebuilt_std.HOST:
-        return env
-    flags = [f"--sysroot={prebuilt_std.sysroot(prebuilt_std.RUST_WEB, triple)}"]
-    if "-musl" in triple:
-        flags += ["-C", "link-self-contained=no"]
-    if triple.endswith("-windows-gnu"):
-        flags.append(f"-L native={WINDOWS_GNU_LIBS}")
-    env[f"CARGO_TARGET_{env_triple(triple)}_RUSTFLAGS"] = " ".join(flags)
+    for part in parts:
+        if part == prebuilt_std.HOST:
+            continue
+        flags = [f"--sysroot={prebuilt_std.sysroot(prebuilt_std.RUST_WEB, part)}"]
+        if "-musl" in part:
+            flags += ["-C", "link-self-contained=no"]
+        if part.endswith("-windows-gnu"):
+            flags.append(f"-L native={WINDOWS_GNU_LIBS}")
+        env[f"CARGO_TARGET_{env_triple(part)}_RUSTFLAGS"] = " ".join(flags)
     return env
 
 

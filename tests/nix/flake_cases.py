@@ -50,13 +50,13 @@ EVAL_CASES: dict[str, dict[str, Any]] = {
     },
     "exact-1.91.1-darwin-only-host": {
         "hosts": ["aarch64-darwin"],
-        "targets": ["aarch64-linux", "x86_64-darwin", "aarch64-darwin"],
+        "targets": ["aarch64-linux", "x86_64-darwin", "aarch64-darwin", "universal2-darwin"],
         "linking": "static",
         "toolchain": "1.91.1",
     },
     "linux-hosts-darwin-from-linux": {
         "hosts": ["x86_64-linux", "aarch64-linux"],
-        "targets": ["x86_64-linux", "x86_64-darwin", "aarch64-darwin"],
+        "targets": ["x86_64-linux", "x86_64-darwin", "aarch64-darwin", "universal2-darwin"],
         "darwin_from_linux": True,
         "toolchain": "stable",
     },
@@ -101,14 +101,22 @@ WEB_BUILD_CASES: dict[str, dict[str, Any]] = {
         "hosts": [WEB_HOST],
         "targets": ["wasm32-wasip2"],
     },
+    # One macOS file for both processors (test_universal2_build.py).
+    "universal2": {
+        "crate_name": WEB_CRATE,
+        "hosts": [WEB_HOST],
+        "targets": ["universal2-darwin"],
+        "darwin_from_linux": True,
+    },
 }
 
 
 def web_std_triples() -> list[str]:
     """The targets whose std the stub fenix must hold for WEB_BUILD_CASES."""
     triples = {
-        target["triple"]
+        triple
         for answers in WEB_BUILD_CASES.values()
         for target in resolve_targets(TEMPLATE_ROOT, answers)
+        for triple in target["std_triples"]
     }
     return sorted(triples)

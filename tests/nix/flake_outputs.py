@@ -28,6 +28,8 @@ class CrossPackage:
     darwin_hosts_only: bool
     zigbuild: bool = True
     """False where cargo-zigbuild refuses the triple (catalog zig null): plain cargo builds it."""
+    std_triples: tuple[str, ...] = ()
+    """The standard libraries its toolchain holds (universal2: both macOS ones)."""
 
 
 def cross_packages(answers: dict[str, Any]) -> list[CrossPackage]:
@@ -39,6 +41,7 @@ def cross_packages(answers: dict[str, Any]) -> list[CrossPackage]:
             musl="-musl" in target["triple"],
             darwin_hosts_only=target["darwin_hosts_only"],
             zigbuild=target["zigbuild"],
+            std_triples=tuple(target["std_triples"]),
         )
         for target in resolve_targets(TEMPLATE_ROOT, answers)
     ]

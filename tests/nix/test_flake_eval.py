@@ -250,14 +250,14 @@ def test_toolchain_is_the_chosen_channel_or_the_manifest(evaluated: Evaluated) -
         assert len(host_std) == 1, f"{host}: default carries only the host's std"
         for package in flake_outputs.buildable_on(host, evaluated.answers):
             components = toolchain_components(evaluated, f"packages.{host}.{package.triple}")
-            assert std_targets(components) == host_std | {package.triple}, package.triple
+            assert std_targets(components) == host_std | set(package.std_triples), package.triple
         shell_packages = nixenv.eval_json(
             evaluated.project,
             f"devShells.{host}.default.stubShellPackages",
             apply="ps: (builtins.head ps).stubComponents",
             **evaluated.overrides,
         )
-        chosen = {p.triple for p in flake_outputs.cross_packages(evaluated.answers)}
+        chosen = {t for p in flake_outputs.cross_packages(evaluated.answers) for t in p.std_triples}
         assert chosen <= std_targets(shell_packages), host
         shell_names = {c["name"] for c in shell_packages}
         assert "rust-src" in shell_names, host

@@ -47,11 +47,13 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from support import (
     TEMPLATE_ROOT,
+    cargo_config_triples,
     nix_eval_json,
     read_toml,
     render,
     require_tool,
     resolve_targets,
+    toolchain_triples,
 )
 from test_consistency import flake_targets, platforms_triples
 
@@ -199,9 +201,10 @@ def check_project(project: Path, answers: dict[str, Any]) -> None:
     if readable and (project / "README.md").is_file():  # an empty one leaves no paragraph
         assert readme_paragraph(project) == readable
 
-    triples = [target["triple"] for target in resolve_targets(TEMPLATE_ROOT, answers)]
-    assert toolchain["targets"] == triples
-    assert list(tomls[".cargo/config.toml"]["target"]) == triples
+    resolved = resolve_targets(TEMPLATE_ROOT, answers)
+    triples = [target["triple"] for target in resolved]
+    assert toolchain["targets"] == toolchain_triples(resolved)
+    assert list(tomls[".cargo/config.toml"]["target"]) == cargo_config_triples(resolved)
     assert list(flake_targets(project)) == sorted(triples)
     assert platforms_triples(project) == triples
 

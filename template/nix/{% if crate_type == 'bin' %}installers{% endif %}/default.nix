@@ -46,6 +46,17 @@ let
       (orDash target.install.glibcFloor)
       (safe "archive" (file triple))
     ];
+  # install.sh's lines: the builds for one machine, then the universal ones (macOS
+  # universal2: one file for both Mac processors). install.sh takes the first build that
+  # runs on the machine, so a release with both gives a Mac the build made for its own
+  # processor (smaller, and x86_64-darwin runs on older macOS than universal2).
+  shLines =
+    archives:
+    let
+      universal = lib.filterAttrs (_: target: lib.length target.stdTriples > 1) archives;
+    in
+    lib.mapAttrsToList shArchive (removeAttrs archives (lib.attrNames universal))
+    ++ lib.mapAttrsToList shArchive universal;
   psList = values: lib.concatMapStringsSep ", " (value: "'${value}'") values;
   psArchive =
     triple: target:
@@ -81,7 +92,7 @@ in
 # Installer name -> its text.
 lib.optionalAttrs (forScript "install.sh" != { }) {
   "install.sh" = fill ./install.sh (lib.concatStringsSep " ") (
-    "\n" + lib.concatLines (lib.mapAttrsToList shArchive (forScript "install.sh"))
+    "\n" + lib.concatLines (shLines (forScript "install.sh"))
   );
 }
 // lib.optionalAttrs (forScript "install.ps1" != { }) {

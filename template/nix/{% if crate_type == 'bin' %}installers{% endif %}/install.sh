@@ -20,7 +20,8 @@ version='@version@'
 download_url='@downloadUrl@'
 programs='@programs@'
 # One line per archive: Rust triple, `uname -s`, the `uname -m` names that run it, libc (gnu,
-# musl or -), glibc floor (or -), file name.
+# musl or -), glibc floor (or -), file name. Universal builds (one file for several
+# machines, macOS universal2) come last: where a build for this machine alone exists, it wins.
 archives='@archives@'
 
 install_dir="${@installDirVariable@:-}"
@@ -105,7 +106,7 @@ while read -r triple t_os t_machines libc floor file; do
       fi
       ;;
     musl) musl="$triple $file" ;;
-    *) other="$triple $file" ;;
+    *) [ -n "$other" ] || other="$triple $file" ;;
   esac
 done <<EOF
 $archives
