@@ -56,13 +56,16 @@ let
     // lib.optionalAttrs (local.nativeBuildInputs != [ ]) { inherit (local) nativeBuildInputs; }
     // lib.optionalAttrs (local.cargoBuildOptions != [ ]) {
       cargoBuildOptions = options: options ++ local.cargoBuildOptions;
+      # The tests of `nix flake check` too, like each target's (crossTest).
+      cargoTestOptions = options: options ++ local.cargoBuildOptions;
     }
     // localArgs local;
 
-  # The crate for one target, linked by zig through cargo-zigbuild:
-  # native packages only, no cross C compiler to build.
-  crossBuild =
-    triple: target:
+  # A naersk build of the crate for one target, linked by zig through
+  # cargo-zigbuild: native packages only, no cross C compiler to build.
+  # `extra runtime` says what it builds (the package, or its tests).
+  crossNaersk =
+    triple: target: extra:
     let
       runtime = zigRuntime triple target;
       # nix/local.nix's `perTarget.<triple>`.
@@ -75,41 +78,14 @@ let
         nativeBuildInputs = [
           pkgs.zig
           pkgs.cargo-zigbuild
-          # remove-references-to, for postInstall below.
+          # remove-references-to, for the package's postInstall.
           pkgs.removeReferencesTo
         ]
         ++ local.nativeBuildInputs
         ++ own.nativeBuildInputs;
         preBuild = zigBuildSetup runtime;
-        # `cargo zigbuild` in place of `cargo build`; naersk's options
-        # (release, JSON output) stay.
-        cargoBuild =
-          _:
-          lib.concatStringsSep " " [
-            "cargo $cargo_options zigbuild $cargo_build_options"
-            ">> $cargo_build_output_json"
-          ];
-        cargoBuildOptions =
-          options:
-          options
-          ++ [
-            "--target"
-            target.cargoTarget
-          ]
-          ++ local.cargoBuildOptions;
-        # Debug info of zig's runtime names its sources in zigRuntime's lib dir:
-        # blank those paths, so the package does not keep zigRuntime alive.
-        postInstall = ''
-          find "$out" -type f -exec remove-references-to -t ${runtime} {} +
-        '';
-        # Nix refuses the package if zigRuntime or zig are still referenced.
-        overrideMain = _: {
-          disallowedReferences = [
-            runtime
-            pkgs.zig
-          ];
-        };
       }
+      // extra runtime
       # As RUSTFLAGS, which naersk extends with its --remap-path-prefix flags
       # (cargo would drop them for a [target] rustflags entry).
       // lib.optionalAttrs (target.rustflags != [ ]) {
@@ -124,19 +100,87 @@ let
       // localArgs own
     );
 
+  # The crate's package for one target.
+  crossBuild =
+    triple: target:
+    crossNaersk triple target (runtime: {
+      # `cargo zigbuild` in place of `cargo build`; naersk's options
+      # (release, JSON output) stay.
+      cargoBuild =
+        _:
+        lib.concatStringsSep " " [
+          "cargo $cargo_options zigbuild $cargo_build_options"
+          ">> $cargo_build_output_json"
+        ];
+      cargoBuildOptions =
+        options:
+        options
+        ++ [
+          "--target"
+          target.cargoTarget
+        ]
+        ++ local.cargoBuildOptions;
+      # Debug info of zig's runtime names its sources in zigRuntime's lib dir:
+      # blank those paths, so the package does not keep zigRuntime alive.
+      postInstall = ''
+        find "$out" -type f -exec remove-references-to -t ${runtime} {} +
+      '';
+      # Nix refuses the package if zigRuntime or zig are still referenced.
+      overrideMain = _: {
+        disallowedReferences = [
+          runtime
+          pkgs.zig
+        ];
+      };
+    });
+
   # Darwin targets need Apple's libraries, which only darwin hosts have
   # (unless zig links them here: pure-Rust crates, darwinOnly = false).
   buildable = lib.filterAttrs (
     _: target: pkgs.stdenv.hostPlatform.isDarwin || !target.darwinOnly
   ) targets;
-in
-{
-  inherit hostNaersk hostArgs buildable;
 
-  # The crate itself: the host's own build and one package per target.
   builds = {
     # The host's own build, with the host's C toolchain.
     default = hostNaersk.buildPackage hostArgs;
   }
   // lib.mapAttrs crossBuild buildable;
+
+  # The crate's tests for one target (`nix flake check`), compiled like its
+  # package and run by cargo through the target's runner: `runnerVariable` is
+  # CARGO_TARGET_<TRIPLE>_RUNNER, from nix/runners.nix like `nix run`'s. naersk's
+  # mode = "test" would run plain `cargo test`, which links with the host's C
+  # compiler: `cargo-zigbuild test` links with zig, as the package does.
+  crossTest =
+    triple: runnerVariable:
+    crossNaersk triple buildable.${triple} (
+      _:
+      {
+        # Named after what it is, for `nix flake check`'s log.
+        name = "${crate.name}-test-${triple}";
+        cargoBuild = _: "cargo-zigbuild test $cargo_options $cargo_test_options";
+        cargoTestOptions =
+          options:
+          options
+          ++ [
+            "--target"
+            buildable.${triple}.cargoTarget
+          ]
+          ++ local.cargoBuildOptions;
+        # The package's dependencies, compiled once for both (cargo reuses them:
+        # same target, profile and flags): singleStep leaves out the -deps
+        # derivation naersk would make for the tests, overrideMain hands over
+        # the package's instead.
+        singleStep = true;
+        overrideMain = _: { inherit (builds.${triple}) builtDependencies; };
+      }
+      // runnerVariable
+    );
+in
+{
+  inherit hostNaersk hostArgs buildable;
+
+  # The crate itself: the host's own build and one package per target, and
+  # the crate's tests for a target (nix/checks.nix).
+  inherit builds crossTest;
 }

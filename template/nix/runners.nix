@@ -1,7 +1,7 @@
 # nix/runners.nix: crossflake's, rewritten by `copier update`. How this host runs the programs
 # of other platforms: natively, under the catalog's emulator (qemu, Wine, wasmtime), and with
-# which glibc. Cargo's runners in the dev shell, `nix run` and the images use them. Your own
-# dev-shell tools and variables go in nix/local.nix.
+# which glibc. Cargo's runners in the dev shell, `nix run`, the images and the tests of
+# `nix flake check` use them. Your own dev-shell tools and variables go in nix/local.nix.
 {
   lib,
   pkgs,
@@ -15,6 +15,12 @@ let
   canRun = target: target.system == system || lib.elem system target.runnerHosts;
   runnable = lib.filterAttrs (_: canRun) targets;
   emulatorOf = target: lib.getAttrFromPath (lib.splitString "." target.emulator) pkgs;
+  # A dynamic (gnu) program of another system whose glibc the public cache
+  # lacks (armv7l and riscv64 are no Hydra platforms): its runner takes
+  # Debian's or Ubuntu's cross glibc from /usr, outside the Nix store.
+  usesDistroGlibc =
+    target:
+    target.glibc != null && target.system != system && target.glibc.nixpkgsSystem == null;
 
   # A root for QEMU_LD_PREFIX holding nixpkgs' glibc of the target's
   # system, fetched from the public cache (never built: that system's
@@ -65,13 +71,20 @@ let
       plain
     else if target.system == system then
       nativeGnu
-    else if target.glibc.nixpkgsSystem != null then
-      nixGlibc
+    else if usesDistroGlibc target then
+      distroGlibc
     else
-      distroGlibc;
+      nixGlibc;
   runners = lib.mapAttrs (
     triple: target: pkgs.writeShellScript "run-${triple}" (runnerBody triple target)
   ) runnable;
+
+  # CARGO_TARGET_<TRIPLE>_RUNNER = the target's runner.
+  runnerVariable =
+    triple: runner:
+    lib.nameValuePair "CARGO_TARGET_${
+      lib.toUpper (builtins.replaceStrings [ "-" ] [ "_" ] triple)
+    }_RUNNER" "${runner}";
 in
 {
   inherit glibcRoot runners;
@@ -88,10 +101,13 @@ in
   # CARGO_TARGET_<TRIPLE>_RUNNER for the dev shell: it overrides the
   # plain runner names of .cargo/config.toml, which stay for users
   # outside Nix.
-  runnerVariables = lib.mapAttrs' (
-    triple: runner:
-    lib.nameValuePair "CARGO_TARGET_${
-      lib.toUpper (builtins.replaceStrings [ "-" ] [ "_" ] triple)
-    }_RUNNER" "${runner}"
-  ) runners;
+  runnerVariables = lib.mapAttrs' runnerVariable runners;
+
+  # By target, its runner variable where the runner needs nothing outside the
+  # Nix store, so that it works inside a Nix build too: there `nix flake check`
+  # runs the target's tests through it (nix/checks.nix). Left out: the gnu
+  # targets that look for Debian's glibc in /usr, which a build cannot see.
+  builderRunnerVariables = lib.mapAttrs (
+    triple: runner: lib.listToAttrs [ (runnerVariable triple runner) ]
+  ) (lib.filterAttrs (triple: _: !usesDistroGlibc targets.${triple}) runners);
 }

@@ -14,7 +14,8 @@ from support import CATALOG, TEMPLATE_ROOT, resolve_targets
 
 EXACT_CHANNELS = ("stable", "beta", "nightly")
 CHECK_NAMES = frozenset({"fmt", "clippy", "test"})
-"""Checks every host has besides one check per package."""
+"""Checks every host has besides one check per package and the targets' tests
+(cross_test_names)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,20 @@ def app_names(host: str, answers: dict[str, Any]) -> set[str]:
     built = {p.triple for p in buildable_on(host, answers)}
     push = {"push-images"} if image_triples(host, answers) and host.endswith("-linux") else set()
     return {t["triple"] for t in runnable_on(host, answers) if t["triple"] in built} | push
+
+
+def cross_test_names(host: str, answers: dict[str, Any]) -> set[str]:
+    """The `test-<triple>` checks of `checks.<host>`: the targets the host builds and runs
+    (runnable_on), less the gnu targets of other systems whose glibc nixpkgs' cache lacks
+    (catalog `glibc.nixpkgs_system` null): their runner takes Debian's glibc from /usr, which a
+    Nix build cannot see."""
+    built = {p.triple for p in buildable_on(host, answers)}
+    return {
+        f"test-{t['triple']}"
+        for t in runnable_on(host, answers)
+        if t["triple"] in built
+        and (t["id"] == host or t["gnu_libc"] is None or t["gnu_libc"]["nixpkgs_system"])
+    }
 
 
 def runner_variable(triple: str) -> str:

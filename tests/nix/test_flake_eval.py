@@ -9,7 +9,9 @@ instantiated (`nix show-derivation`), not the text of flake.nix:
 - `nix flake show` and `nix flake check --no-build` pass;
 - `packages.<host>` is exactly `default` plus the feasible triples (darwin triples only on
   darwin hosts), computed from the catalog's resolver; checks are those packages plus fmt,
-  clippy and test; every host has a dev shell and a formatter;
+  clippy, test and a `test-<triple>` for each target the host builds and can run inside a
+  Nix build (the catalog's `runner_hosts`, its own system, and for a gnu target of another
+  system a glibc nixpkgs' cache has); every host has a dev shell and a formatter;
 - every cross package and its `-deps` derivation run `cargo ... zigbuild` with
   `--target <cargo_target>` (gnu: the glibc floor), export writable cache dirs and ZIG_LIB_DIR
   before building, and musl builds carry `+crt-static` in RUSTFLAGS;
@@ -130,9 +132,35 @@ def test_packages_are_default_plus_the_feasible_triples(evaluated: Evaluated) ->
 def test_every_host_has_dev_shell_checks_and_formatter(evaluated: Evaluated) -> None:
     for host in hosts_of(evaluated):
         packages = set(evaluated.show["packages"][host])
-        assert set(evaluated.show["checks"][host]) == packages | flake_outputs.CHECK_NAMES, host
+        tests = flake_outputs.cross_test_names(host, evaluated.answers)
+        expected = packages | flake_outputs.CHECK_NAMES | tests
+        assert set(evaluated.show["checks"][host]) == expected, host
         assert evaluated.show["devShells"][host]["default"]["type"] == "derivation", host
         assert evaluated.show["formatter"][host]["type"] == "derivation", host
+
+
+def documented_test_hosts(project: Path) -> dict[str, set[str]]:
+    """PLATFORMS.md's list of where `nix flake check` runs each target's tests: triple ->
+    the hosts it names ("none" names none)."""
+    text = (project / "PLATFORMS.md").read_text(encoding="utf-8")
+    section = text[text.index("(`checks.<system>.test-<rust-target>`)") :].split("\n## ")[0]
+    found = {}
+    for triple, hosts in re.findall(r"^- `([^`]+)`: ([^:;.]+)", section, re.MULTILINE):
+        found[triple] = set() if hosts == "none" else set(hosts.split(", "))
+    return found
+
+
+def test_platforms_md_says_where_each_targets_tests_run(evaluated: Evaluated) -> None:
+    """The generated docs name, for every target, exactly the hosts whose flake has its
+    `test-<triple>` check."""
+    expected: dict[str, set[str]] = {
+        p.triple: set() for p in flake_outputs.cross_packages(evaluated.answers)
+    }
+    for host in hosts_of(evaluated):
+        for name in evaluated.show["checks"][host]:
+            if name.startswith("test-"):
+                expected[name.removeprefix("test-")].add(host)
+    assert documented_test_hosts(evaluated.project) == expected
 
 
 def exports(script: str) -> dict[str, str]:

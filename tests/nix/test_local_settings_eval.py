@@ -10,10 +10,12 @@ where the file's comments promise:
   the checks and the dev shell;
 - `buildInputs`: the host's own build, its checks and the dev shell, never a target's build;
 - `env`: every build and the dev shell; a target's `perTarget` env wins for that target;
-- `cargoBuildOptions`: every crate build's cargo arguments (a target's keep its `--target`);
+- `cargoBuildOptions`: every crate build's cargo arguments (a target's keep its `--target`),
+  and those of the tests `nix flake check` runs (`test`, each `test-<triple>`);
 - `packages`: new flake packages, built by `nix flake check` too;
 - `devShellPackages`, `devShellEnv`: the dev shell only (its env wins over `env`);
-- `perTarget.<triple>.{nativeBuildInputs, buildInputs, env}`: that target's build only;
+- `perTarget.<triple>.{nativeBuildInputs, buildInputs, env}`: that target's build and the
+  check that runs its tests only;
 - the arguments `system`, `targets` and `inputs` are what they say.
 
 A misspelt setting or a triple the flake does not build is refused with a message naming it
@@ -131,12 +133,18 @@ def test_host_build_and_checks_get_native_inputs_libraries_and_env(
             assert "SHELL_ONLY" not in derivation.env
 
 
+def target_builds(derivations: dict[str, Any], triple: str) -> list[Derivation]:
+    """A target's package, its `-deps` derivation, and the check that runs its tests."""
+    check = derivations["known"][derivations["checks"][f"test-{triple}"]]
+    return [*crate_and_deps(derivations, "packages", triple), check]
+
+
 def test_per_target_settings_reach_only_their_target(derivations: dict[str, Any]) -> None:
-    for derivation in crate_and_deps(derivations, "packages", OWN):
+    for derivation in target_builds(derivations, OWN):
         assert markers(derivation) == {"native", "own-native", "own-library"}, derivation.name
         assert derivation.env["LOCAL_SETTING"] == "aarch64"
         assert derivation.env["OWN_ONLY"] == "1"
-    for derivation in crate_and_deps(derivations, "packages", OTHER):
+    for derivation in target_builds(derivations, OTHER):
         assert markers(derivation) == {"native"}, derivation.name
         assert derivation.env["LOCAL_SETTING"] == "everywhere"
         assert "OWN_ONLY" not in derivation.env
@@ -149,6 +157,13 @@ def test_cargo_build_options_reach_every_crate_build(derivations: dict[str, Any]
             assert "--workspace" in options, derivation.name
             if target:
                 assert options[options.index("--target") + 1] == target, derivation.name
+    # The tests of `nix flake check` are built with them too (a target's beside its --target).
+    for name, target in [("test", None), (f"test-{OWN}", OWN), (f"test-{OTHER}", OTHER)]:
+        check = derivations["known"][derivations["checks"][name]]
+        options = check.env["cargo_test_options"].split()
+        assert "--workspace" in options, check.name
+        if target:
+            assert options[options.index("--target") + 1] == target, check.name
 
 
 def test_dev_shell_gets_tools_libraries_and_env(derivations: dict[str, Any]) -> None:

@@ -8,6 +8,10 @@ For the answer sets of tests/nix/flake_cases.py, evaluated offline with the stub
 - each app's program execs that target's runner on `packages.<host>.<triple>`'s program;
 - the dev shell sets `CARGO_TARGET_<TRIPLE>_RUNNER` to a store-path runner for exactly those
   targets (so `cargo-zigbuild run/test --target T` needs no variable set by hand);
+- `nix flake check`'s `test-<triple>` checks run `cargo-zigbuild test --target <cargo_target>`
+  with `CARGO_TARGET_<TRIPLE>_RUNNER` set to the dev shell's runner (the same store path),
+  start from the package's own `-deps` derivation (no second dependency build) and get the
+  package's zig setup and flags;
 - a runner of the host's own system uses no emulator; other runners exec the catalog's
   emulator from nixpkgs; dynamic (gnu) runners hand qemu nixpkgs' glibc of the catalog's
   `nixpkgs_system` (a derivation OF that system: a native build the public cache serves, not
@@ -223,3 +227,36 @@ def test_images_name_their_platform_and_run_the_package_program(project: Project
             assert unpack in script and add in script, (triple, script)
         assert script.count("manifest add") == len(triples)
         assert 'manifest push --all "$list" "$1"' in script
+
+
+def test_checks_run_each_targets_tests_through_the_dev_shell_runner(project: Project) -> None:
+    for host in hosts_of(project):
+        names = flake_outputs.cross_test_names(host, project.answers)
+        checks = store_derivations.package_drv_paths(
+            project.path, host, output="checks", **project.overrides
+        )
+        assert {n for n in checks if n.startswith("test-")} == names, host
+        if not names:
+            continue
+        packages = store_derivations.package_drv_paths(project.path, host, **project.overrides)
+        triples = [name.removeprefix("test-") for name in sorted(names)]
+        known = store_derivations.show(
+            [*(checks[f"test-{t}"] for t in triples), *(packages[t] for t in triples)]
+        )
+        runners = dev_shell_runners(project, host)
+        by_triple = {t["triple"]: t for t in flake_outputs.cross_targets(project.answers)}
+        for triple in triples:
+            check, package = known[checks[f"test-{triple}"]], known[packages[triple]]
+            where = f"{host}: test-{triple}"
+            variable = flake_outputs.runner_variable(triple)
+            assert check.env[variable] == runners[variable].out_path, where
+            command = "cargo-zigbuild test $cargo_options $cargo_test_options"
+            assert command in check.env["buildPhase"], where
+            options = check.env["cargo_test_options"].split()
+            assert options[options.index("--target") + 1] == by_triple[triple]["cargo_target"]
+            # The package's -deps derivation, and no -deps derivation of its own.
+            deps = store_derivations.deps_of(package, known)
+            assert [d for d in check.input_drvs if "-deps-" in d] == [deps.path], where
+            assert check.env["builtDependencies"] == deps.out_path, where
+            for setting in ("preBuild", "RUSTFLAGS", "MACOSX_DEPLOYMENT_TARGET", "strictDeps"):
+                assert check.env.get(setting) == package.env.get(setting), (where, setting)

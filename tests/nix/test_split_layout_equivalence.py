@@ -20,7 +20,8 @@ channel, exact versions, bin and lib) and sets drawn by Hypothesis from the whol
 
 Since issue 26 the release holds installers and bills of materials as well, so each host's
 `release` (in packages and checks) is left out of the comparison; that every host with a
-release before has one now is still compared.
+release before has one now is still compared. Since issue 23 the checks hold each target's
+tests (`test-<triple>`, new derivations), also left out; the other checks are compared.
 
 What it does not prove: that real nixpkgs/fenix/naersk evaluate either layout (the stubs model
 their interfaces), nor anything about a non-empty nix/local.nix (test_local_settings_eval.py).
@@ -93,13 +94,19 @@ def evaluated(project: Path, overrides: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
+def added_since(name: str) -> bool:
+    """Outputs changed or added on purpose after the split: each host's `release` (issue 26:
+    installers and bills of materials beside the archives, test_release_build.py) and the
+    checks `test-<triple>` (issue 23: each target's tests, test_cross_checks_build.py)."""
+    return name == "release" or name.startswith("test-")
+
+
 def without_release(found: dict[str, Any]) -> dict[str, Any]:
-    """The outputs minus each host's `release`, which issue 26 changed on purpose after the
-    split (installers and bills of materials beside the archives: test_release_build.py).
-    Every host that had a release still has one."""
+    """The outputs minus what `added_since` names. Every host that had a release still has
+    one."""
     for output in ("packages", "checks"):
         for host, attrs in (found[output] or {}).items():
-            found[output][host] = {k: v for k, v in attrs.items() if k != "release"}
+            found[output][host] = {k: v for k, v in attrs.items() if not added_since(k)}
             found.setdefault("has_release", {})[f"{output}.{host}"] = "release" in attrs
     return found
 
