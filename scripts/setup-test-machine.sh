@@ -44,6 +44,7 @@ TREE_SITTER_POWERSHELL_NPM_VERSION=${TREE_SITTER_POWERSHELL_NPM_VERSION:-0.26.4}
 APT_PACKAGES=(
   rustc cargo libstd-rust-dev libstd-rust-dev-wasm32 libstd-rust-dev-windows lld-14
   qemu-user libc6-arm64-cross libgcc-s1-arm64-cross libc6-armhf-cross libgcc-s1-armhf-cross
+  libc6-ppc64el-cross libgcc-s1-ppc64el-cross libc6-s390x-cross libgcc-s1-s390x-cross
   libc6-i386 lib32gcc-s1 wine64 binutils file jq git ca-certificates python3-venv
   skopeo umoci zip shellcheck dash
 )
@@ -498,6 +499,43 @@ done
 chmod -R a+rX "$RUST_WEB" "$WCL_ROOT" "$WASI_LIBC"
 echo "wasm-component-ld: $("$host_tools/wasm-component-ld" --version); wasm-ld: $("$host_tools/wasm-ld" --version)"
 # END current Rust
+
+# ---------------------------------------------------------------------------
+# BEGIN newer suites: qemu 10 and LoongArch's glibc (tests/cross: loongarch64-linux)
+# bookworm's qemu 7.2 kills Rust's loongarch64 programs ("Illegal instruction") and
+# bookworm has no LoongArch glibc. bookworm-backports' qemu-user (10.0, static-pie
+# binaries) and trixie's libc6-loong64-cross (architecture "all") are downloaded through
+# a private apt configuration (the system's sources stay as they are) and unpacked with
+# `dpkg-deb -x`, never installed: qemu-loongarch64 goes to $BIN, the glibc root to
+# $PREFIX/loong64-cross (tests point QEMU_LD_PREFIX at it).
+NEWER_APT=$PREFIX/apt-newer
+LOONG_ROOT=$PREFIX/loong64-cross
+log "qemu-loongarch64 (bookworm-backports) and LoongArch glibc (trixie)"
+if [ -x "$BIN/qemu-loongarch64" ] && [ -e "$LOONG_ROOT/usr/loongarch64-linux-gnu/lib64/ld-linux-loongarch-lp64d.so.1" ]; then
+  echo "already unpacked: $("$BIN/qemu-loongarch64" --version | head -n1)"
+else
+  mkdir -p "$NEWER_APT/lists/partial" "$NEWER_APT/cache/archives/partial"
+  cat >"$NEWER_APT/sources.list" <<SOURCES
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm-backports main
+deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
+SOURCES
+  newer_apt=(-o "Dir::Etc::sourcelist=$NEWER_APT/sources.list" -o Dir::Etc::sourceparts=-
+    -o "Dir::State::Lists=$NEWER_APT/lists" -o "Dir::Cache=$NEWER_APT/cache" -o Debug::NoLocking=1)
+  apt-get "${newer_apt[@]}" update -qq || warn "apt-get update (newer suites) failed; trying the lists it has"
+  dl=$(mktemp -d)
+  if id _apt >/dev/null 2>&1; then chown _apt "$dl"; fi
+  (cd "$dl" && apt-get "${newer_apt[@]}" download -qq qemu-user/bookworm-backports libc6-loong64-cross/trixie) ||
+    die "cannot download qemu-user (bookworm-backports) and libc6-loong64-cross (trixie)"
+  mkdir -p "$dl/qemu"
+  dpkg-deb -x "$dl"/qemu-user_*.deb "$dl/qemu"
+  install -m 755 "$dl/qemu/usr/bin/qemu-loongarch64" "$BIN/qemu-loongarch64"
+  rm -rf "$LOONG_ROOT"
+  dpkg-deb -x "$dl"/libc6-loong64-cross_*.deb "$LOONG_ROOT"
+  rm -rf "$dl" "$NEWER_APT/cache"
+  chmod -R a+rX "$LOONG_ROOT"
+  echo "unpacked: $("$BIN/qemu-loongarch64" --version | head -n1)"
+fi
+# END newer suites
 
 # ---------------------------------------------------------------------------
 log "check: every tool the tests use"

@@ -38,6 +38,9 @@ def choice_values(question: str) -> list[str]:
 
 HOSTS = list(CATALOG["hosts"])
 TARGETS = list(CATALOG["targets"])
+# The targets question's order (copier.yml): the catalog's `common` platforms, then the rest.
+TARGET_CHOICES = [t for t in TARGETS if CATALOG["targets"][t].get("common")]
+TARGET_CHOICES += [t for t in TARGETS if t not in TARGET_CHOICES]
 BRANCHES = list(CATALOG["nixpkgs"])
 CRATE_TYPES = choice_values("crate_type")
 LICENSES = choice_values("license")
@@ -297,10 +300,11 @@ def valid_answers(draw: st.DrawFn, *, text_size: int = 40) -> dict[str, Any]:
 
 def saved_answers(answers: dict[str, Any]) -> dict[str, Any]:
     """What .copier-answers.yml must hold for answers from `valid_answers`: every answer,
-    hosts and targets in the catalog's order (copier orders multiselects by choice)."""
+    hosts and targets in the order their questions list them (copier orders multiselects
+    by choice): the catalog's, targets with the common platforms first."""
     saved = dict(answers)
     saved["hosts"] = [h for h in HOSTS if h in answers["hosts"]]
-    saved["targets"] = [t for t in TARGETS if t in answers["targets"]]
+    saved["targets"] = [t for t in TARGET_CHOICES if t in answers["targets"]]
     return saved
 
 

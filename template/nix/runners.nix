@@ -52,8 +52,8 @@ let
         export QEMU_LD_PREFIX=${glibcRoot triple target}
         exec ${emulator} "$@"
       '';
-      # Other system, dynamic, no glibc in the public cache (armv7l and
-      # riscv64 are no Hydra platforms): Debian's or Ubuntu's cross
+      # Other system, dynamic, no glibc in the public cache (only x86_64,
+      # aarch64 and i686 are Hydra platforms): Debian's or Ubuntu's cross
       # glibc, or whatever root QEMU_LD_PREFIX names.
       distroGlibc = ''
         export QEMU_LD_PREFIX="''${QEMU_LD_PREFIX:-${target.glibc.debianRoot}}"

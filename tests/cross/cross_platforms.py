@@ -2,7 +2,7 @@
 
 The machine has Debian's Rust 1.63 std for dynamic gnu Linux (x86_64,
 aarch64, armv7, i686), x86_64-pc-windows-gnu and wasm32-wasi only. Every other
-catalog platform (musl, riscv64, macOS) is built by test_default_path with
+catalog platform (musl, the other architectures' glibc, macOS) is built by test_default_path with
 Debian's newest Rust; test_every_catalog_platform_is_built_here fails when a
 catalog platform is built by neither.
 """
@@ -59,20 +59,28 @@ DEFAULT_TARGETS = [
     "armv7-linux",
     "i686-linux",
     "riscv64-linux",
+    "arm-linux",
+    "powerpc64le-linux",
+    "s390x-linux",
+    "loongarch64-linux",
     "x86_64-windows",
     WASM_ID,
 ]
+# Linux platforms whose glibc build Debian ships no std for (1.63 covers x86_64, aarch64,
+# armv7 and i686): the "gnu" project builds them with the newest Rust. s390x-linux is gnu
+# in both linking modes (catalog: gnu_only), so the "static" project already builds it.
+GNU_TARGETS = ["riscv64-linux", "arm-linux", "powerpc64le-linux", "loongarch64-linux"]
 DARWIN_TARGETS = ["x86_64-darwin", "aarch64-darwin"]
 # One macOS file for both processors, built from a Linux host by test_universal2.py.
 UNIVERSAL_TARGETS = ["universal2-darwin"]
 
 # The default-path projects (test_default_path.py), by name, as answers on top of the
-# template's defaults: "static" (every Linux target, Windows, WASI), "gnu" (riscv64 with
-# glibc, the one dynamic Linux std Debian lacks) and "darwin" (both macOS targets, built
+# template's defaults: "static" (every Linux target, Windows, WASI), "gnu" (the dynamic
+# Linux targets Debian's 1.63 has no std for) and "darwin" (both macOS targets, built
 # from a Linux host).
 WEB_ANSWERS: dict[str, dict[str, Any]] = {
     "static": {"targets": DEFAULT_TARGETS, "linking": "static"},
-    "gnu": {"targets": ["riscv64-linux"], "linking": "dynamic", "glibc": "2.17"},
+    "gnu": {"targets": GNU_TARGETS, "linking": "dynamic", "glibc": "2.17"},
     "darwin": {
         "hosts": ["x86_64-linux"],
         "targets": DARWIN_TARGETS,

@@ -44,6 +44,7 @@ from typing import Any
 
 import cross_harness as harness
 import prebuilt_std
+from support import CATALOG
 
 RUST_WEB = harness.PREFIX / "rust-web"
 BIN = RUST_WEB / "bin"
@@ -56,8 +57,19 @@ WINDOWS_GNU_LIBS = RUST_WEB / "windows-gnu-libs"
 # The oldest Rust with edition 2024 (catalog: rust.editions).
 MIN_VERSION = (1, 85)
 
-# glibc roots for qemu's loader of dynamic gnu binaries (Debian's libc6-*-cross).
-QEMU_LD_PREFIX = {"riscv64gc-unknown-linux-gnu": "/usr/riscv64-linux-gnu"}
+# glibc roots for qemu's loader of dynamic gnu binaries: the catalog's Debian cross glibc
+# (libc6-*-cross, installed by scripts/setup-test-machine.sh), where the generated runner
+# looks too; LoongArch's comes from trixie, unpacked under /opt/crossflake instead.
+UNPACKED_GLIBC = harness.PREFIX / "loong64-cross"
+QEMU_LD_PREFIX = {
+    platform["dynamic"]["triple"]: (
+        str(UNPACKED_GLIBC) + platform["glibc"]["debian_root"]
+        if platform["glibc"]["debian_package"] == "libc6-loong64-cross"
+        else platform["glibc"]["debian_root"]
+    )
+    for platform in CATALOG["targets"].values()
+    if platform["family"] == "linux"
+}
 
 
 def rustc_version() -> str:

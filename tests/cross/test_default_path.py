@@ -1,10 +1,10 @@
 """Rung 2 for the default answers: edition 2024 and static musl, built with a current Rust.
 
 Projects rendered with the template's defaults (edition 2024, `linking =
-static`; riscv64 also with glibc; both macOS targets with `darwin_from_linux`)
-are built with `cargo-zigbuild build --release` and the generated
-`.cargo/config.toml` as written, by Debian's newest Rust (`rustc-web`, 1.85 or
-later; the test output names the exact version) with a standard library
+static`; the Linux architectures Debian has no glibc std for also with glibc;
+both macOS targets with `darwin_from_linux`) are built with `cargo-zigbuild build
+--release` and the generated `.cargo/config.toml` as written, by Debian's newest
+Rust (`rustc-web`, 1.85 or later; the test output names the exact version) with a standard library
 compiled from Debian's `rust-web-src` once per machine and then used like a
 prebuilt one, through `--sysroot` (tests/prebuilt_std.py; rust_web.py says
 what a build adds). Linux programs run under the configured qemu runner and
@@ -40,12 +40,14 @@ import cross_harness as harness
 import macho
 import pytest
 import rust_web
-from cross_platforms import DARWIN_TARGETS, DEFAULT_TARGETS, HELLO, WASM_ID
+from cross_platforms import DARWIN_TARGETS, DEFAULT_TARGETS, GNU_TARGETS, HELLO, WASM_ID
 from support import CATALOG
 
 pytestmark = pytest.mark.cross
 
 LINUX = [pid for pid in DEFAULT_TARGETS if CATALOG["targets"][pid]["family"] == "linux"]
+# The Linux platforms whose static build is musl (s390x has none: catalog gnu_only).
+LINUX_MUSL = [pid for pid in LINUX if "-musl" in CATALOG["targets"][pid]["static"]["triple"]]
 # Every (project, platform) this module builds, as "<project>/<platform id>". WASI is rendered
 # (it is in the answer set) but built by test_cross_targets with Debian's prebuilt 1.63 std
 # only: a wasm32-wasip1 std built from source has no self-contained wasi-libc (crt1-command.o,
@@ -57,7 +59,10 @@ LINUX = [pid for pid in DEFAULT_TARGETS if CATALOG["targets"][pid]["family"] == 
 # Wine in test_cross_targets; rung 4 runs it under nixpkgs' Wine.
 NOT_RUN_HERE = {WASM_ID, "x86_64-windows"}
 RUNNABLE = [f"static/{pid}" for pid in DEFAULT_TARGETS if pid not in NOT_RUN_HERE]
-RUNNABLE.append("gnu/riscv64-linux")
+RUNNABLE += [f"gnu/{pid}" for pid in GNU_TARGETS]
+# Every glibc build here: the gnu project's and s390x's in the static project.
+GNU_KEYS = [f"gnu/{pid}" for pid in GNU_TARGETS]
+GNU_KEYS += [f"static/{pid}" for pid in LINUX if pid not in LINUX_MUSL]
 
 # std::env::consts (ARCH, OS) on each platform: what the program prints.
 CONSTS = {
@@ -66,6 +71,10 @@ CONSTS = {
     "armv7-linux": ("arm", "linux"),
     "i686-linux": ("x86", "linux"),
     "riscv64-linux": ("riscv64", "linux"),
+    "arm-linux": ("arm", "linux"),
+    "powerpc64le-linux": ("powerpc64", "linux"),
+    "s390x-linux": ("s390x", "linux"),
+    "loongarch64-linux": ("loongarch64", "linux"),
     "x86_64-windows": ("x86_64", "windows"),
     WASM_ID: ("wasm32", "wasi"),
 }
@@ -76,6 +85,10 @@ ELF_MACHINE = {
     "armv7-linux": "ARM",
     "i686-linux": "Intel 80386",
     "riscv64-linux": "RISC-V",
+    "arm-linux": "ARM",
+    "powerpc64le-linux": "PowerPC64",
+    "s390x-linux": "IBM S/390",
+    "loongarch64-linux": "LoongArch",
 }
 MACHO_CPU = {"x86_64-darwin": "x86_64", "aarch64-darwin": "arm64"}
 
@@ -97,7 +110,7 @@ def test_projects_use_the_default_answers(web_projects: dict[str, Path]) -> None
         manifest = harness.tomllib.loads((project / "Cargo.toml").read_text(encoding="utf-8"))
         assert manifest["package"]["edition"] == "2024"
     config = harness.read_config(web_projects["static"])["target"]
-    for pid in LINUX:
+    for pid in LINUX_MUSL:
         triple = CATALOG["targets"][pid]["static"]["triple"]
         assert "-musl" in triple
         assert config[triple]["rustflags"] == ["-C", "target-feature=+crt-static"]
@@ -185,7 +198,7 @@ def test_crate_tests_pass_through_runner(
     assert f"Running `{target['runner']} " in tested.result.stderr, tested.describe()
 
 
-@pytest.mark.parametrize("platform_id", LINUX)
+@pytest.mark.parametrize("platform_id", LINUX_MUSL)
 def test_static_really_means_static(
     web_targets: dict[str, dict[str, Any]],
     web_session: harness.Session,
@@ -217,20 +230,61 @@ def test_static_really_means_static(
     assert ran.result.stdout.startswith(f"Hello from {HELLO} on "), ran.describe()
 
 
-def test_riscv64_gnu_keeps_its_glibc_floor(
+@pytest.mark.parametrize("key", GNU_KEYS)
+def test_glibc_builds_keep_their_floor(
     web_targets: dict[str, dict[str, Any]],
     web_session: harness.Session,
     web_build: Callable[[str], harness.Timed],
+    key: str,
 ) -> None:
-    key = "gnu/riscv64-linux"
+    """A glibc build asks zig for the architecture's floor (the answer's 2.17 raised to the
+    catalog's min_glibc), loads through the catalog's interpreter, and imports no glibc
+    symbol newer than that floor."""
+    platform = CATALOG["targets"][platform_of(key)]
     target = web_targets[key]
-    assert target["cargo_target"] == "riscv64gc-unknown-linux-gnu.2.27"
+    floor = max(["2.17", platform["min_glibc"]], key=lambda v: int(v.split(".")[1]))
+    assert target["glibc"] == floor
+    assert target["cargo_target"] == f"{target['triple']}.{floor}"
     assert web_build(key).result.returncode == 0
     binary = rust_web.release_binary(web_session, target["triple"], HELLO)
-    assert binary_facts.elf_machine(binary) == "RISC-V"
-    assert binary_facts.elf_interpreter(binary) == "/lib/ld-linux-riscv64-lp64d.so.1"
+    assert binary_facts.elf_machine(binary) == ELF_MACHINE[platform_of(key)]
+    assert binary_facts.elf_interpreter(binary) == platform["glibc"]["interpreter"]
     versions = binary_facts.glibc_versions(binary)
-    assert versions and max(versions) <= (2, 27), versions
+    assert versions and max(versions) <= tuple(map(int, floor.split("."))), versions
+
+
+def test_s390x_is_glibc_in_the_static_project(web_targets: dict[str, dict[str, Any]]) -> None:
+    """Rust ships no s390x musl std, so the static answer builds glibc there, says so, and
+    keeps +crt-static (meaningless for gnu) out of its flags."""
+    target = web_targets["static/s390x-linux"]
+    assert target["triple"] == "s390x-unknown-linux-gnu"
+    assert target["rustflags"] == []
+    assert target["linking"].startswith("glibc only")
+
+
+def test_armv6_program_runs_on_an_armv6_cpu(
+    web_targets: dict[str, dict[str, Any]],
+    web_session: harness.Session,
+    web_build: Callable[[str], harness.Timed],
+    tmp_path: Path,
+) -> None:
+    """arm-linux is for ARMv6 (Raspberry Pi 1 and Zero): its static program runs on qemu's
+    ARM1176 (the Pi's CPU), where the armv7-linux program, as the control, dies on an
+    instruction that CPU lacks. qemu's default CPU would run both."""
+    ran = {}
+    for pid in ("arm-linux", "armv7-linux"):
+        key = f"static/{pid}"
+        assert web_build(key).result.returncode == 0
+        binary = rust_web.release_binary(web_session, web_targets[key]["triple"], HELLO)
+        ran[pid] = harness.run(
+            ["qemu-arm", str(binary)],
+            cwd=tmp_path,
+            env={"PATH": harness.PATH, "QEMU_CPU": "arm1176"},
+            timeout=120,
+        )
+    assert ran["arm-linux"].result.returncode == 0, ran["arm-linux"].describe()
+    assert ran["arm-linux"].result.stdout == f"Hello from {HELLO} on arm-linux!\n"
+    assert ran["armv7-linux"].result.returncode != 0, ran["armv7-linux"].describe()
 
 
 def test_windows_binary_imports_only_system_dlls(
@@ -320,8 +374,10 @@ def test_every_catalog_platform_is_built_here() -> None:
 
     built = {(pid, "static") for pid in DEFAULT_TARGETS + DARWIN_TARGETS if pid != WASM_ID}
     built |= {(pid, "static") for pid in UNIVERSAL_TARGETS}  # test_universal2.py
-    built.add(("riscv64-linux", "dynamic"))
     built.add((COMPONENT_ID, "static"))  # test_wasip2: one mode outside Linux
+    built |= {(pid, "dynamic") for pid in GNU_TARGETS}
+    # s390x: one triple for both modes (gnu_only), built by the static project.
+    built |= {(pid, "dynamic") for pid in LINUX if pid not in LINUX_MUSL}
     for pid in BUILDABLE_IDS:  # Rust 1.63: gnu Linux, Windows, WASI (one mode outside Linux)
         built.add((pid, "dynamic" if CATALOG["targets"][pid]["family"] == "linux" else "static"))
     for pid, platform in CATALOG["targets"].items():
