@@ -250,7 +250,12 @@ def test_checks_run_each_targets_tests_through_the_dev_shell_runner(project: Pro
             where = f"{host}: test-{triple}"
             variable = flake_outputs.runner_variable(triple)
             assert check.env[variable] == runners[variable].out_path, where
-            command = "cargo-zigbuild test $cargo_options $cargo_test_options"
+            # cargo-zigbuild where zig links the target, plain cargo where it takes no part.
+            command = (
+                "cargo-zigbuild test $cargo_options $cargo_test_options"
+                if by_triple[triple]["zigbuild"]
+                else "cargo $cargo_options test $cargo_test_options"
+            )
             assert command in check.env["buildPhase"], where
             options = check.env["cargo_test_options"].split()
             assert options[options.index("--target") + 1] == by_triple[triple]["cargo_target"]
