@@ -79,3 +79,29 @@ def is_wasm_module(binary: Path) -> bool:
     """True when the file starts with the WebAssembly binary magic and version 1."""
     with binary.open("rb") as handle:
         return handle.read(len(WASM_MAGIC)) == WASM_MAGIC
+
+
+def elf_header(binary: Path) -> dict[str, str]:
+    """`readelf -h` as a dict of its fields ("Class", "OS/ABI", "Machine", "Type"...)."""
+    fields = re.findall(r"^\s+([^:\n]+):\s*(.*?)\s*$", _tool("readelf", "-h", str(binary)), re.M)
+    return dict(fields)
+
+
+def elf_needed(binary: Path) -> list[str]:
+    """The shared libraries the dynamic section names (DT_NEEDED), in order."""
+    return re.findall(
+        r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", _tool("readelf", "-d", str(binary))
+    )
+
+
+def elf_note_owners(binary: Path) -> list[str]:
+    """The owner names of every ELF note (`readelf -n`), e.g. "FreeBSD", "GNU"."""
+    return re.findall(r"^\s+(\S+)\s+0x[0-9a-f]+\s", _tool("readelf", "-n", str(binary)), re.M)
+
+
+def symbol_versions(binary: Path, prefix: str) -> list[tuple[int, ...]]:
+    """Every `<prefix>x.y` symbol version the binary needs (`readelf -V`), sorted: the
+    version floor of the system library that defines them (GLIBC_, FBSD_)."""
+    pattern = rf"\b{re.escape(prefix)}(\d+(?:\.\d+)+)\b"
+    found = set(re.findall(pattern, _tool("readelf", "-V", "-W", str(binary))))
+    return sorted(tuple(int(part) for part in version.split(".")) for version in found)

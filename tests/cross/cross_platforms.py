@@ -60,11 +60,14 @@ DEFAULT_TARGETS = [
     WASM_ID,
 ]
 DARWIN_TARGETS = ["x86_64-darwin", "aarch64-darwin"]
+# Issue 23's Windows and FreeBSD platforms (test_windows_freebsd.py): built with the newest
+# Rust and checked as files, since nothing here runs them (see that module).
+WINBSD_TARGETS = ["i686-windows", "aarch64-windows", "x86_64-freebsd"]
 
 # The default-path projects (test_default_path.py), by name, as answers on top of the
 # template's defaults: "static" (every Linux target, Windows, WASI), "gnu" (riscv64 with
-# glibc, the one dynamic Linux std Debian lacks) and "darwin" (both macOS targets, built
-# from a Linux host).
+# glibc, the one dynamic Linux std Debian lacks), "darwin" (both macOS targets, built
+# from a Linux host) and "winbsd" (32-bit and ARM Windows, FreeBSD).
 WEB_ANSWERS: dict[str, dict[str, Any]] = {
     "static": {"targets": DEFAULT_TARGETS, "linking": "static"},
     "gnu": {"targets": ["riscv64-linux"], "linking": "dynamic", "glibc": "2.17"},
@@ -74,6 +77,7 @@ WEB_ANSWERS: dict[str, dict[str, Any]] = {
         "linking": "static",
         "darwin_from_linux": True,
     },
+    "winbsd": {"targets": WINBSD_TARGETS, "linking": "static"},
 }
 
 
