@@ -8,7 +8,9 @@ tests check the file itself.
 from __future__ import annotations
 
 import re
+import struct
 import subprocess
+import tempfile
 from pathlib import Path
 
 WASM_MAGIC = b"\0asm\x01\0\0\0"
@@ -94,9 +96,32 @@ def elf_needed(binary: Path) -> list[str]:
     )
 
 
-def elf_note_owners(binary: Path) -> list[str]:
-    """The owner names of every ELF note (`readelf -n`), e.g. "FreeBSD", "GNU"."""
-    return re.findall(r"^\s+(\S+)\s+0x[0-9a-f]+\s", _tool("readelf", "-n", str(binary)), re.M)
+def elf_notes(binary: Path, section: str) -> list[tuple[str, int, bytes]]:
+    """The notes of one ELF note section as (owner, type, description), read from the
+    section's bytes (`objcopy --dump-section`): readelf names note types after Linux's,
+    so its text cannot tell FreeBSD's ABI tag apart. Empty when there is no such section."""
+    with tempfile.TemporaryDirectory() as scratch:
+        dumped = Path(scratch) / "section"
+        copy = Path(scratch) / "copy"
+        done = subprocess.run(
+            ["objcopy", f"--dump-section={section}={dumped}", str(binary), str(copy)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0 or not dumped.is_file():
+            return []
+        data = dumped.read_bytes()
+    notes = []
+    offset = 0
+    while offset + 12 <= len(data):  # little-endian ELF: namesz, descsz, type, then padded
+        name_size, desc_size, kind = struct.unpack_from("<III", data, offset)
+        name_at = offset + 12
+        desc_at = name_at + (name_size + 3) // 4 * 4
+        owner = data[name_at : name_at + name_size].rstrip(b"\0").decode("ascii", "replace")
+        notes.append((owner, kind, data[desc_at : desc_at + desc_size]))
+        offset = desc_at + (desc_size + 3) // 4 * 4
+    return notes
 
 
 def symbol_versions(binary: Path, prefix: str) -> list[tuple[int, ...]]:

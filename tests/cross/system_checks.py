@@ -84,9 +84,11 @@ def freebsd_problems(binary: Path, platform_id: str) -> list[str]:
         problems.append(f"class {header.get('Class')}")
     if header.get("Machine") != FREEBSD_MACHINE[platform_id]:
         problems.append(f"machine {header.get('Machine')}")
-    if header.get("OS/ABI") != "UNIX - FreeBSD":
-        problems.append(f"OS/ABI {header.get('OS/ABI')}, not FreeBSD (9)")
-    if "FreeBSD" not in binary_facts.elf_note_owners(binary):
+    # FreeBSD's kernel brands an ELF by its ABI note first, then by EI_OSABI: zig writes the
+    # note (with the __FreeBSD_version it targets) and leaves EI_OSABI at 0 (System V).
+    if header.get("OS/ABI") not in ("UNIX - FreeBSD", "UNIX - System V"):
+        problems.append(f"OS/ABI {header.get('OS/ABI')}, neither FreeBSD (9) nor unset (0)")
+    if freebsd_version(binary) is None:
         problems.append("no FreeBSD ABI note (.note.tag)")
     interpreter = binary_facts.elf_interpreter(binary)
     if interpreter != "/libexec/ld-elf.so.1":
@@ -103,3 +105,15 @@ def freebsd_problems(binary: Path, platform_id: str) -> list[str]:
     elif max(versions) > FREEBSD_NEWEST_VERSION:
         problems.append(f"needs FBSD_{'.'.join(map(str, max(versions)))}, newer than 14.0's")
     return problems
+
+
+NT_FREEBSD_ABI_TAG = 1
+
+
+def freebsd_version(binary: Path) -> int | None:
+    """The __FreeBSD_version of the binary's FreeBSD ABI note (.note.tag, owner "FreeBSD",
+    type 1), e.g. 1400097 for 14.0-RELEASE; None without one."""
+    for owner, kind, desc in binary_facts.elf_notes(binary, ".note.tag"):
+        if owner == "FreeBSD" and kind == NT_FREEBSD_ABI_TAG and len(desc) == 4:
+            return int.from_bytes(desc, "little")
+    return None

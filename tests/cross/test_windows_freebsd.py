@@ -10,9 +10,12 @@ system that would run it checks it, with readers that a wrong file cannot pass:
   ARM64 0xaa64), PE32 for 32-bit and PE32+ for 64-bit, an executable with the console
   subsystem, and an import table naming only DLLs that ship with Windows: nothing from
   MinGW, libunwind, libc++ or winpthread is left to ship beside the program.
-- FreeBSD (readelf): ELF64 x86-64 stamped for FreeBSD (EI_OSABI 9 and the FreeBSD ABI
-  note), FreeBSD's loader /libexec/ld-elf.so.1 as interpreter, only base-system libraries
-  as DT_NEEDED, and no FreeBSD symbol version newer than the release the catalog promises.
+- FreeBSD (readelf, and the note bytes read directly): ELF64 x86-64 branded for FreeBSD by
+  its ABI note (.note.tag, type 1, __FreeBSD_version 14xxxxx; the kernel brands by this note
+  first, and zig leaves EI_OSABI at 0), FreeBSD's loader /libexec/ld-elf.so.1 as
+  interpreter, only base-system libraries as DT_NEEDED (libc.so.7 and libthr.so.3; zig's
+  libunwind is linked in, so no libgcc_s.so.1), and no FreeBSD symbol version newer than
+  FBSD_1.7, FreeBSD 14.0's, the release the catalog promises.
 
 Each reader has a negative control: the same check rejects a Linux ELF, and the Windows
 check rejects the x86_64 Windows program of the default path (another machine).
@@ -46,6 +49,7 @@ from support import CATALOG
 from system_checks import (
     TOOLCHAIN_DLLS,
     freebsd_problems,
+    freebsd_version,
     windows_problems,
 )
 
@@ -133,7 +137,10 @@ def test_freebsd_program_loads_with_the_base_system_alone(
     target = web_targets[f"winbsd/{platform_id}"]
     binary = built(web_build, web_session, target)
     assert freebsd_problems(binary, platform_id) == []
-    print(f"{platform_id}: NEEDED {binary_facts.elf_needed(binary)}")
+    # zig's crt stamps the FreeBSD line it targets (14.x): the catalog says 14.0 or later.
+    version = freebsd_version(binary)
+    assert version is not None and 1400000 <= version < 1500000, version
+    print(f"{platform_id}: NEEDED {binary_facts.elf_needed(binary)}, __FreeBSD_version {version}")
     print(f"{platform_id}: FBSD versions {binary_facts.symbol_versions(binary, 'FBSD_')}")
 
 
