@@ -22,10 +22,12 @@ check rejects the x86_64 Windows program of the default path (another machine).
 
 Why nothing runs: no emulator on a Linux host runs ARM64 Windows programs (Wine runs
 programs of the host's processor) or FreeBSD programs (qemu's bsd-user runs on BSD hosts
-only). i686 Windows programs need a Wine with a 32-bit side: Debian 12's wine64 has none
-("wine: could not load kernel32.dll" for a PE32), and its Wine 8.0 lacks
-bcryptprimitives.dll, which Rust >= 1.78's std imports (test_default_path's NOT_RUN_HERE);
-nixpkgs' wineWow64Packages, the flake's runner, runs it at rung 4.
+only). i686 Windows programs need a Wine with a 32-bit side: Debian 12's wine64 8.0 starts
+a PE32 "in experimental wow64 mode", then "failed to load C:\\windows\\syswow64\\ntdll.dll
+error c0000135" (its i386-windows folder holds only zlib1.dll) and exits 0 having run nothing
+(measured with a 32-bit console PE); its Wine 8.0 also lacks bcryptprimitives.dll, which
+Rust >= 1.78's std imports (test_default_path's NOT_RUN_HERE), and Debian's Rust 1.63 has no
+i686 Windows std to sidestep that. nixpkgs' wineWow64Packages, the flake's runner, runs it at rung 4.
 
 What this does NOT prove: that the programs start (no Windows or FreeBSD here), that a
 panic unwinds on i686 Windows (DWARF unwinding through zig's libunwind is linked but not
