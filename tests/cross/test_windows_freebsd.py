@@ -27,7 +27,8 @@ a PE32 "in experimental wow64 mode", then "failed to load C:\\windows\\syswow64\
 error c0000135" (its i386-windows folder holds only zlib1.dll) and exits 0 having run nothing
 (measured with a 32-bit console PE); its Wine 8.0 also lacks bcryptprimitives.dll, which
 Rust >= 1.78's std imports (test_default_path's NOT_RUN_HERE), and Debian's Rust 1.63 has no
-i686 Windows std to sidestep that. nixpkgs' wineWow64Packages, the flake's runner, runs it at rung 4.
+i686 Windows std to sidestep that. nixpkgs' wineWow64Packages, the flake's runner, runs it
+at rung 4.
 
 What this does NOT prove: that the programs start (no Windows or FreeBSD here), that a
 panic unwinds on i686 Windows (DWARF unwinding through zig's libunwind is linked but not
