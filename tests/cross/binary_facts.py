@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 import struct
 import subprocess
-import tempfile
 from pathlib import Path
 
 WASM_MAGIC = b"\0asm\x01\0\0\0"
@@ -97,21 +96,15 @@ def elf_needed(binary: Path) -> list[str]:
 
 
 def elf_notes(binary: Path, section: str) -> list[tuple[str, int, bytes]]:
-    """The notes of one ELF note section as (owner, type, description), read from the
-    section's bytes (`objcopy --dump-section`): readelf names note types after Linux's,
-    so its text cannot tell FreeBSD's ABI tag apart. Empty when there is no such section."""
-    with tempfile.TemporaryDirectory() as scratch:
-        dumped = Path(scratch) / "section"
-        copy = Path(scratch) / "copy"
-        done = subprocess.run(
-            ["objcopy", f"--dump-section={section}={dumped}", str(binary), str(copy)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0 or not dumped.is_file():
-            return []
-        data = dumped.read_bytes()
+    """The notes of one ELF note section as (owner, type, description), parsed from the
+    section's bytes (`readelf -x`, which reads every architecture, unlike the host's
+    objcopy): readelf's own note listing names types after Linux's, so its text cannot
+    tell FreeBSD's ABI tag apart. Empty when there is no such section."""
+    done = subprocess.run(
+        ["readelf", "-x", section, str(binary)], capture_output=True, text=True, check=False
+    )
+    words = re.findall(r"^\s+0x[0-9a-f]+ ((?:[0-9a-f]{2,8} ?){1,4})", done.stdout, re.M)
+    data = bytes.fromhex("".join(line.replace(" ", "") for line in words))
     notes = []
     offset = 0
     while offset + 12 <= len(data):  # little-endian ELF: namesz, descsz, type, then padded
