@@ -56,7 +56,8 @@ def platform_table(catalog: dict[str, Any]) -> str:
             if meanings["static"] == meanings["dynamic"]
             else f"{meanings['static']}; {meanings['dynamic']}"
         )
-        runner = f"`{target['runner']}`" if target["runner"] else "native on macOS"
+        # No runner: only the platform's own machines run it (macOS, FreeBSD, Windows on ARM).
+        runner = f"`{target['runner']}`" if target["runner"] else f"native only ({target['name']})"
         rows.append(
             f"| {platform_id} | {triples} | {linking} | {runner} | {builds_on(target, catalog)} |"
         )

@@ -47,6 +47,14 @@ HOST = "x86_64-unknown-linux-gnu"
 JOBS = 2
 """Standard libraries compiled at the same time when several are missing (2 cores)."""
 TIMEOUT = 1800
+ZIG = "/opt/crossflake/bin/zig"
+DLLTOOL = {"i686-pc-windows-gnu": "i686-w64-mingw32-dlltool"}
+"""Targets whose std rustc cannot compile without MinGW's dlltool, by the name rustc calls it:
+on 32-bit x86 Windows std links the system DLLs with `raw-dylib` (stdcall names), and rustc
+makes those import libraries with `<arch>-w64-mingw32-dlltool` ("error calling dlltool
+'i686-w64-mingw32-dlltool': No such file or directory" without one). Debian's Rust ships
+none; zig's `zig dlltool` (LLVM's) stands in, as cargo-zigbuild's own wrapper does for crate
+builds. Its version is then part of the key (the import libraries land in the rlibs)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,9 @@ def key_for(identity: list[str], triple: str, profile: str = PROFILE, recipe: st
 
 def key(rust: Rust, triple: str) -> str:
     """The cache key of ``triple``'s std compiled by ``rust`` with this recipe."""
+    if triple in DLLTOOL:
+        zig = machine_cache.command_output([ZIG, "version"])
+        return key_for(rust.identity, triple, recipe=f"{RECIPE}; dlltool: zig {zig}")
     return key_for(rust.identity, triple)
 
 
@@ -152,6 +163,13 @@ def _compile(rust: Rust, triple: str, out: Path) -> None:
         # -Z build-std is unstable: only this one compilation of std needs it.
         "RUSTC_BOOTSTRAP": "1",
     }
+    if triple in DLLTOOL:
+        tools = scratch / "dlltool"
+        tools.mkdir()
+        wrapper = tools / DLLTOOL[triple]
+        wrapper.write_text(f'#!/bin/sh\nexec {ZIG} dlltool "$@"\n', encoding="utf-8")
+        wrapper.chmod(0o755)
+        env["PATH"] = f"{tools}:{env['PATH']}"
     argv = [
         rust.cargo,
         "build",

@@ -8,6 +8,7 @@ tests check the file itself.
 from __future__ import annotations
 
 import re
+import struct
 import subprocess
 from pathlib import Path
 
@@ -79,3 +80,46 @@ def is_wasm_module(binary: Path) -> bool:
     """True when the file starts with the WebAssembly binary magic and version 1."""
     with binary.open("rb") as handle:
         return handle.read(len(WASM_MAGIC)) == WASM_MAGIC
+
+
+def elf_header(binary: Path) -> dict[str, str]:
+    """`readelf -h` as a dict of its fields ("Class", "OS/ABI", "Machine", "Type"...)."""
+    fields = re.findall(r"^\s+([^:\n]+):\s*(.*?)\s*$", _tool("readelf", "-h", str(binary)), re.M)
+    return dict(fields)
+
+
+def elf_needed(binary: Path) -> list[str]:
+    """The shared libraries the dynamic section names (DT_NEEDED), in order."""
+    return re.findall(
+        r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", _tool("readelf", "-d", str(binary))
+    )
+
+
+def elf_notes(binary: Path, section: str) -> list[tuple[str, int, bytes]]:
+    """The notes of one ELF note section as (owner, type, description), parsed from the
+    section's bytes (`readelf -x`, which reads every architecture, unlike the host's
+    objcopy): readelf's own note listing names types after Linux's, so its text cannot
+    tell FreeBSD's ABI tag apart. Empty when there is no such section."""
+    done = subprocess.run(
+        ["readelf", "-x", section, str(binary)], capture_output=True, text=True, check=False
+    )
+    words = re.findall(r"^\s+0x[0-9a-f]+ ((?:[0-9a-f]{2,8} ?){1,4})", done.stdout, re.M)
+    data = bytes.fromhex("".join(line.replace(" ", "") for line in words))
+    notes = []
+    offset = 0
+    while offset + 12 <= len(data):  # little-endian ELF: namesz, descsz, type, then padded
+        name_size, desc_size, kind = struct.unpack_from("<III", data, offset)
+        name_at = offset + 12
+        desc_at = name_at + (name_size + 3) // 4 * 4
+        owner = data[name_at : name_at + name_size].rstrip(b"\0").decode("ascii", "replace")
+        notes.append((owner, kind, data[desc_at : desc_at + desc_size]))
+        offset = desc_at + (desc_size + 3) // 4 * 4
+    return notes
+
+
+def symbol_versions(binary: Path, prefix: str) -> list[tuple[int, ...]]:
+    """Every `<prefix>x.y` symbol version the binary needs (`readelf -V`), sorted: the
+    version floor of the system library that defines them (GLIBC_, FBSD_)."""
+    pattern = rf"\b{re.escape(prefix)}(\d+(?:\.\d+)+)\b"
+    found = set(re.findall(pattern, _tool("readelf", "-V", "-W", str(binary))))
+    return sorted(tuple(int(part) for part in version.split(".")) for version in found)

@@ -74,10 +74,14 @@ DARWIN_TARGETS = ["x86_64-darwin", "aarch64-darwin"]
 # One macOS file for both processors, built from a Linux host by test_universal2.py.
 UNIVERSAL_TARGETS = ["universal2-darwin"]
 
+# Issue 23's Windows and FreeBSD platforms (test_windows_freebsd.py): built with the newest
+# Rust and checked as files, since nothing here runs them (see that module).
+WINBSD_TARGETS = ["i686-windows", "aarch64-windows", "x86_64-freebsd"]
+
 # The default-path projects (test_default_path.py), by name, as answers on top of the
 # template's defaults: "static" (every Linux target, Windows, WASI), "gnu" (the dynamic
-# Linux targets Debian's 1.63 has no std for) and "darwin" (both macOS targets, built
-# from a Linux host).
+# Linux targets Debian's 1.63 has no std for), "darwin" (both macOS targets, built from a
+# Linux host) and "winbsd" (32-bit and ARM Windows, FreeBSD).
 WEB_ANSWERS: dict[str, dict[str, Any]] = {
     "static": {"targets": DEFAULT_TARGETS, "linking": "static"},
     "gnu": {"targets": GNU_TARGETS, "linking": "dynamic", "glibc": "2.17"},
@@ -87,6 +91,7 @@ WEB_ANSWERS: dict[str, dict[str, Any]] = {
         "linking": "static",
         "darwin_from_linux": True,
     },
+    "winbsd": {"targets": WINBSD_TARGETS, "linking": "static"},
 }
 
 

@@ -368,12 +368,13 @@ def test_macos_framework_crate_fails_on_linux_with_the_documented_error(
 
 def test_every_catalog_platform_is_built_here() -> None:
     """Nothing is left at evaluation only: each catalog platform and linking mode is built
-    by this module, test_universal2, test_cross_targets (Rust 1.63) or test_wasip2 (the
-    component)."""
-    from cross_platforms import BUILDABLE_IDS, COMPONENT_ID, UNIVERSAL_TARGETS
+    by this module, test_universal2, test_windows_freebsd, test_cross_targets (Rust 1.63) or
+    test_wasip2 (the component)."""
+    from cross_platforms import BUILDABLE_IDS, COMPONENT_ID, UNIVERSAL_TARGETS, WINBSD_TARGETS
 
     built = {(pid, "static") for pid in DEFAULT_TARGETS + DARWIN_TARGETS if pid != WASM_ID}
     built |= {(pid, "static") for pid in UNIVERSAL_TARGETS}  # test_universal2.py
+    built |= {(pid, "static") for pid in WINBSD_TARGETS}  # test_windows_freebsd
     built.add((COMPONENT_ID, "static"))  # test_wasip2: one mode outside Linux
     built |= {(pid, "dynamic") for pid in GNU_TARGETS}
     # s390x: one triple for both modes (gnu_only), built by the static project.

@@ -108,6 +108,13 @@ WEB_BUILD_CASES: dict[str, dict[str, Any]] = {
         "targets": ["universal2-darwin"],
         "darwin_from_linux": True,
     },
+    # ARM Windows (gnullvm: LLVM's libunwind and compiler-rt from zig) and FreeBSD, the
+    # new families' representatives (test_windows_freebsd_build.py).
+    "winbsd": {
+        "crate_name": WEB_CRATE,
+        "hosts": [WEB_HOST],
+        "targets": ["aarch64-windows", "x86_64-freebsd"],
+    },
 }
 
 

@@ -528,3 +528,77 @@ def test_a_static_build_installs_whatever_the_c_library(
         f"/{STATIC_CRATE}-0.1.0-{STATIC_TRIPLE}.tar.gz",
     ]
     assert run(folder / STATIC_CRATE) == "static build"
+
+
+BSD_CRATE = "bsd-hello"
+BSD_TRIPLE = "x86_64-unknown-freebsd"
+
+
+@pytest.fixture(scope="module")
+def bsd_installer(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """install.sh of a project with Linux and FreeBSD targets, as Nix evaluates it."""
+    answers = {
+        "crate_name": BSD_CRATE,
+        "crate_type": "bin",
+        "edition": "2021",
+        "hosts": [HOST],
+        "targets": ["x86_64-linux", "x86_64-freebsd"],
+        "linking": "dynamic",
+        "glibc": "2.17",
+    }
+    project = track(generate(tmp_path_factory.mktemp("bsd") / BSD_CRATE, answers))
+    texts = nixenv.eval_json(project, f"packages.{HOST}.release", apply="r: r.installers")
+    return texts[f"{BSD_CRATE}-0.1.0-install.sh"]
+
+
+@pytest.fixture
+def bsd_release(bsd_installer: str, tmp_path: Path) -> Iterator[Served]:
+    """Its real install.sh beside a stand-in FreeBSD archive (a shell script as the program:
+    nothing here runs a FreeBSD program, and what is tested is the installer's choice)."""
+    folder = tmp_path / "bsd-release"
+    top = f"{BSD_CRATE}-0.1.0-{BSD_TRIPLE}"
+    (folder / "staging" / top).mkdir(parents=True)
+    program = folder / "staging" / top / BSD_CRATE
+    program.write_text("#!/bin/sh\necho freebsd build\n")
+    program.chmod(0o755)
+    with tarfile.open(folder / f"{top}.tar.gz", "w:gz") as tar:
+        tar.add(folder / "staging" / top, arcname=top)
+    shutil.rmtree(folder / "staging")
+    digest = hashlib.sha256((folder / f"{top}.tar.gz").read_bytes()).hexdigest()
+    (folder / "SHA256SUMS").write_text(f"{digest}  {top}.tar.gz\n")
+    installer = f"{BSD_CRATE}-0.1.0-install.sh"
+    (folder / installer).write_text(bsd_installer)
+    with serve(folder, installer) as served:
+        yield served
+
+
+def test_a_freebsd_archive_is_listed_for_freebsd_amd64_without_a_c_library(
+    bsd_installer: str,
+) -> None:
+    """The catalog's FreeBSD facts reach the installer: `uname -s` FreeBSD, `uname -m`
+    amd64, and no libc or floor (the glibc choice is Linux's alone)."""
+    block = bsd_installer.split("archives='", 1)[1].split("'", 1)[0]
+    assert f"{BSD_TRIPLE} FreeBSD amd64 - - {BSD_CRATE}-0.1.0-{BSD_TRIPLE}.tar.gz" in (
+        block.strip().splitlines()
+    )
+
+
+def test_a_freebsd_machine_installs_the_freebsd_build(
+    bsd_release: Served, machine: Machine, tmp_path: Path
+) -> None:
+    """On FreeBSD (pretend uname; no getconf answering for glibc) the installer takes the
+    FreeBSD archive; a FreeBSD machine of another processor is told what the release has.
+    The refusal of FreeBSD by a release without FreeBSD archives is
+    test_a_system_without_a_build_is_refused."""
+    machine.pretend_uname(system="FreeBSD", machine="amd64")
+    machine.pretend("getconf", "exit 1\n")
+    folder = tmp_path / "bin"
+    result = install(bsd_release, machine, "--to", str(folder))
+    assert result.returncode == 0, result.stderr
+    assert bsd_release.requests == ["/SHA256SUMS", f"/{BSD_CRATE}-0.1.0-{BSD_TRIPLE}.tar.gz"]
+    assert run(folder / BSD_CRATE) == "freebsd build"
+    machine.pretend_uname(system="FreeBSD", machine="arm64")
+    other = install(bsd_release, machine)
+    assert other.returncode == 1, other.stdout + other.stderr
+    assert "this release has no build for FreeBSD on arm64 (uname -m)" in other.stderr
+    assert "FreeBSD-amd64" in other.stderr, other.stderr

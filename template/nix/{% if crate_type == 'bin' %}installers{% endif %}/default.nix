@@ -1,6 +1,6 @@
 # nix/installers/default.nix: crossflake's, rewritten by `copier update`, like the two scripts
 # beside it. The release's installers, written from nix/targets.nix and Cargo.toml for
-# `nix build .#release`: install.sh (POSIX sh, Linux and macOS) and install.ps1 (PowerShell,
+# `nix build .#release`: install.sh (POSIX sh, Linux, macOS, FreeBSD) and install.ps1 (PowerShell,
 # Windows), each where the crate has such a platform. They download from the GitHub release of
 # tag v<version> when Cargo.toml's `repository` names a github.com repository; otherwise a user
 # passes the release's URL (--from, -From). Your own additions go in nix/local.nix.

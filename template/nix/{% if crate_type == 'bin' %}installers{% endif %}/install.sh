@@ -1,5 +1,5 @@
 #!/bin/sh
-# Installs @crate@ @version@ from its release on Linux and macOS: picks the archive built for
+# Installs @crate@ @version@ from its release on Linux, macOS and FreeBSD: picks the archive built for
 # this machine, checks it against the release's SHA256SUMS and puts its programs in a folder.
 #
 #   curl -fsSL <release>/@crate@-@version@-install.sh | sh
@@ -77,12 +77,16 @@ at_least() {
 
 os=$(uname -s)
 machine=$(uname -m)
+# The systems this release has archives for, as `uname -s` names them (Linux, Darwin, FreeBSD).
+systems=$(printf '%s\n' "$archives" | awk 'NF { print $2 }' | sort -u | tr '\n' ' ')
 case "$os" in
-  Linux | Darwin) ;;
   MINGW* | MSYS* | CYGWIN* | Windows*)
     fail "on Windows, use $crate-$version-install.ps1 (PowerShell)"
     ;;
-  *) fail "$os is not a system this installer knows: it installs on Linux and macOS" ;;
+esac
+case " $systems" in
+  *" $os "*) ;;
+  *) fail "$os is not a system this installer knows: it installs on ${systems% }" ;;
 esac
 glibc=""
 [ "$os" != Linux ] || glibc=$(glibc_version)
@@ -126,7 +130,8 @@ fi
 triple=${chosen%% *}
 file=${chosen#* }
 
-# Download tools: curl or wget; https only when the release is on https.
+# Download tools: curl or wget; https only when the release is on https. A bare FreeBSD has
+# neither, but its base system's fetch(1) (which cannot refuse a redirect to plain http).
 fetch() {
   if command -v curl >/dev/null 2>&1; then
     case "$1" in
@@ -140,6 +145,8 @@ fetch() {
       https://*) wget --quiet --https-only -O "$2" "$1" ;;
       *) wget --quiet -O "$2" "$1" ;;
     esac
+  elif [ -x /usr/bin/fetch ]; then
+    /usr/bin/fetch -q -o "$2" "$1"
   else
     fail "needs curl or wget to download the release"
   fi
