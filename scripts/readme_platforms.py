@@ -40,26 +40,38 @@ def builds_on(target: dict[str, Any], catalog: dict[str, Any]) -> str:
     return "every host"
 
 
+RUNG2 = {"run": "rung 2: built, run, tests pass", "link": "rung 2: built, checked as a file"}
+RUNG3 = {"build": "rung 3: `nix build`", "eval": "flake evaluated (rung 1)"}
+
+
+def proven(target: dict[str, Any]) -> str:
+    """The highest rungs this project's own tests reach for the platform (catalog `proven`)."""
+    claims = target["proven"]
+    return f"{RUNG2[claims['rung2']]}; {RUNG3[claims['rung3']]}"
+
+
 def platform_table(catalog: dict[str, Any]) -> str:
     """The Markdown table, one row per catalog platform."""
     rows = [
         "| Platform | Rust triple (static / dynamic) | Linking | Runner (Linux dev shell) "
-        "| Builds on |",
-        "| --- | --- | --- | --- | --- |",
+        "| Builds on | Proven here |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for platform_id, target in catalog["targets"].items():
         static, dynamic = target["static"]["triple"], target["dynamic"]["triple"]
         triples = f"`{static}`" if static == dynamic else f"`{static}` / `{dynamic}`"
         meanings = catalog["families"][target["family"]]["linking"]
-        linking = (
-            meanings["static"]
-            if meanings["static"] == meanings["dynamic"]
-            else f"{meanings['static']}; {meanings['dynamic']}"
-        )
+        if target["static"].get("gnu_only"):
+            linking = meanings["gnu_only"]
+        elif meanings["static"] == meanings["dynamic"]:
+            linking = meanings["static"]
+        else:
+            linking = f"{meanings['static']}; {meanings['dynamic']}"
         # No runner: only the platform's own machines run it (macOS, FreeBSD, Windows on ARM).
         runner = f"`{target['runner']}`" if target["runner"] else f"native only ({target['name']})"
         rows.append(
-            f"| {platform_id} | {triples} | {linking} | {runner} | {builds_on(target, catalog)} |"
+            f"| {platform_id} | {triples} | {linking} | {runner} | {builds_on(target, catalog)} "
+            f"| {proven(target)} |"
         )
     return "\n".join(rows)
 

@@ -39,6 +39,7 @@ import store_derivations
 from flake_cases import EVAL_CASES, answers_of
 from flake_projects import generate
 from store_derivations import Derivation
+from support import CATALOG
 
 pytestmark = pytest.mark.nix
 
@@ -320,3 +321,16 @@ def test_exact_toolchain_fails_when_the_manifest_lacks_a_target_std(
     with pytest.raises(nixenv.NixError) as failure:
         nixenv.eval_json(project, f"packages.{host}.{missing}.drvPath", rust_manifest=manifest)
     assert "rust-std" in failure.value.stderr, failure.value.stderr[-2000:]
+
+
+def test_catalog_claims_what_rung_3_builds() -> None:
+    """The README's "Proven here" column comes from the catalog's `proven.rung3`: `build`
+    exactly for the platforms a test here builds with `nix build` (test_flake_build's
+    project with Rust 1.63, the newest Rust's WEB_BUILD_CASES), `eval` for the others."""
+    from flake_cases import WEB_BUILD_CASES
+    from test_flake_build import ANSWERS
+
+    built = set(ANSWERS["targets"])
+    built |= {pid for answers in WEB_BUILD_CASES.values() for pid in answers["targets"]}
+    for pid, platform in CATALOG["targets"].items():
+        assert platform["proven"]["rung3"] == ("build" if pid in built else "eval"), pid
