@@ -63,6 +63,8 @@ def platform_table(catalog: dict[str, Any]) -> str:
         meanings = catalog["families"][target["family"]]["linking"]
         if target["static"].get("gnu_only"):
             linking = meanings["gnu_only"]
+        elif target["dynamic"].get("musl_only"):
+            linking = f"{meanings['static']}; {meanings['musl_only']}"
         elif meanings["static"] == meanings["dynamic"]:
             linking = meanings["static"]
         else:

@@ -45,6 +45,7 @@ APT_PACKAGES=(
   rustc cargo libstd-rust-dev libstd-rust-dev-wasm32 libstd-rust-dev-windows lld-14
   qemu-user libc6-arm64-cross libgcc-s1-arm64-cross libc6-armhf-cross libgcc-s1-armhf-cross
   libc6-ppc64el-cross libgcc-s1-ppc64el-cross libc6-s390x-cross libgcc-s1-s390x-cross
+  libc6-armel-cross libgcc-s1-armel-cross
   libc6-i386 lib32gcc-s1 wine64 binutils file jq git ca-certificates python3-venv
   skopeo umoci zip shellcheck dash
 )

@@ -63,13 +63,22 @@ DEFAULT_TARGETS = [
     "powerpc64le-linux",
     "s390x-linux",
     "loongarch64-linux",
+    "armv5te-linux",
+    "powerpc64-linux",
     "x86_64-windows",
     WASM_ID,
 ]
 # Linux platforms whose glibc build Debian ships no std for (1.63 covers x86_64, aarch64,
 # armv7 and i686): the "gnu" project builds them with the newest Rust. s390x-linux is gnu
-# in both linking modes (catalog: gnu_only), so the "static" project already builds it.
-GNU_TARGETS = ["riscv64-linux", "arm-linux", "powerpc64le-linux", "loongarch64-linux"]
+# in both linking modes (catalog: gnu_only), so the "static" project already builds it;
+# powerpc64-linux is musl in both (musl_only: zig has no glibc for its ELFv1 ABI).
+GNU_TARGETS = [
+    "riscv64-linux",
+    "arm-linux",
+    "powerpc64le-linux",
+    "loongarch64-linux",
+    "armv5te-linux",
+]
 DARWIN_TARGETS = ["x86_64-darwin", "aarch64-darwin"]
 # One macOS file for both processors, built from a Linux host by test_universal2.py.
 UNIVERSAL_TARGETS = ["universal2-darwin"]

@@ -68,7 +68,7 @@ QEMU_LD_PREFIX = {
         else platform["glibc"]["debian_root"]
     )
     for platform in CATALOG["targets"].values()
-    if platform["family"] == "linux"
+    if platform["family"] == "linux" and platform["glibc"]
 }
 
 

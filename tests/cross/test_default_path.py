@@ -48,6 +48,8 @@ pytestmark = pytest.mark.cross
 LINUX = [pid for pid in DEFAULT_TARGETS if CATALOG["targets"][pid]["family"] == "linux"]
 # The Linux platforms whose static build is musl (s390x has none: catalog gnu_only).
 LINUX_MUSL = [pid for pid in LINUX if "-musl" in CATALOG["targets"][pid]["static"]["triple"]]
+# The Linux platforms with no glibc build (powerpc64: catalog musl_only).
+MUSL_ONLY = [pid for pid in LINUX if CATALOG["targets"][pid]["dynamic"].get("musl_only")]
 # Every (project, platform) this module builds, as "<project>/<platform id>". WASI is rendered
 # (it is in the answer set) but built by test_cross_targets with Debian's prebuilt 1.63 std
 # only: a wasm32-wasip1 std built from source has no self-contained wasi-libc (crt1-command.o,
@@ -75,6 +77,8 @@ CONSTS = {
     "powerpc64le-linux": ("powerpc64", "linux"),
     "s390x-linux": ("s390x", "linux"),
     "loongarch64-linux": ("loongarch64", "linux"),
+    "armv5te-linux": ("arm", "linux"),
+    "powerpc64-linux": ("powerpc64", "linux"),
     "x86_64-windows": ("x86_64", "windows"),
     WASM_ID: ("wasm32", "wasi"),
 }
@@ -89,6 +93,8 @@ ELF_MACHINE = {
     "powerpc64le-linux": "PowerPC64",
     "s390x-linux": "IBM S/390",
     "loongarch64-linux": "LoongArch",
+    "armv5te-linux": "ARM",
+    "powerpc64-linux": "PowerPC64",
 }
 MACHO_CPU = {"x86_64-darwin": "x86_64", "aarch64-darwin": "arm64"}
 
@@ -253,6 +259,19 @@ def test_glibc_builds_keep_their_floor(
     assert versions and max(versions) <= tuple(map(int, floor.split("."))), versions
 
 
+def test_powerpc64_is_musl_whatever_linking_says() -> None:
+    """zig links no glibc for powerpc64's ELFv1 ABI, so a dynamic answer builds the static
+    musl program (built and run above), with +crt-static, and says so."""
+    from support import TEMPLATE_ROOT, resolve_targets
+
+    answers = {"targets": ["powerpc64-linux"], "linking": "dynamic", "glibc": "2.28"}
+    (target,) = resolve_targets(TEMPLATE_ROOT, answers)
+    assert target["triple"] == target["cargo_target"] == "powerpc64-unknown-linux-musl"
+    assert target["glibc"] is None and target["gnu_libc"] is None
+    assert target["rustflags"] == ["-C", "target-feature=+crt-static"]
+    assert "zig links no glibc" in target["linking"]
+
+
 def test_s390x_is_glibc_in_the_static_project(web_targets: dict[str, dict[str, Any]]) -> None:
     """Rust ships no s390x musl std, so the static answer builds glibc there, says so, and
     keeps +crt-static (meaningless for gnu) out of its flags."""
@@ -262,29 +281,37 @@ def test_s390x_is_glibc_in_the_static_project(web_targets: dict[str, dict[str, A
     assert target["linking"].startswith("glibc only")
 
 
-def test_armv6_program_runs_on_an_armv6_cpu(
+@pytest.mark.parametrize(
+    ("platform_id", "cpu", "newer"),
+    [("arm-linux", "arm1176", "armv7-linux"), ("armv5te-linux", "arm926", "arm-linux")],
+)
+def test_old_arm_program_runs_on_its_cpu(
     web_targets: dict[str, dict[str, Any]],
     web_session: harness.Session,
     web_build: Callable[[str], harness.Timed],
     tmp_path: Path,
+    platform_id: str,
+    cpu: str,
+    newer: str,
 ) -> None:
-    """arm-linux is for ARMv6 (Raspberry Pi 1 and Zero): its static program runs on qemu's
-    ARM1176 (the Pi's CPU), where the armv7-linux program, as the control, dies on an
-    instruction that CPU lacks. qemu's default CPU would run both."""
+    """arm-linux is for ARMv6 (Raspberry Pi 1 and Zero), armv5te-linux for ARMv5TE: each
+    static program runs on qemu's model of such a CPU (ARM1176, ARM926), where the program
+    of the next newer ARM platform, as the control, dies on an instruction that CPU lacks.
+    qemu's default CPU would run them all."""
     ran = {}
-    for pid in ("arm-linux", "armv7-linux"):
+    for pid in (platform_id, newer):
         key = f"static/{pid}"
         assert web_build(key).result.returncode == 0
         binary = rust_web.release_binary(web_session, web_targets[key]["triple"], HELLO)
         ran[pid] = harness.run(
             ["qemu-arm", str(binary)],
             cwd=tmp_path,
-            env={"PATH": harness.PATH, "QEMU_CPU": "arm1176"},
+            env={"PATH": harness.PATH, "QEMU_CPU": cpu},
             timeout=120,
         )
-    assert ran["arm-linux"].result.returncode == 0, ran["arm-linux"].describe()
-    assert ran["arm-linux"].result.stdout == f"Hello from {HELLO} on arm-linux!\n"
-    assert ran["armv7-linux"].result.returncode != 0, ran["armv7-linux"].describe()
+    assert ran[platform_id].result.returncode == 0, ran[platform_id].describe()
+    assert ran[platform_id].result.stdout == f"Hello from {HELLO} on arm-linux!\n"
+    assert ran[newer].result.returncode != 0, ran[newer].describe()
 
 
 def test_windows_binary_imports_only_system_dlls(
@@ -379,6 +406,8 @@ def test_every_catalog_platform_is_built_here() -> None:
     built |= {(pid, "dynamic") for pid in GNU_TARGETS}
     # s390x: one triple for both modes (gnu_only), built by the static project.
     built |= {(pid, "dynamic") for pid in LINUX if pid not in LINUX_MUSL}
+    # powerpc64: musl in both modes (musl_only), built by the static project.
+    built |= {(pid, "dynamic") for pid in LINUX if pid in MUSL_ONLY}
     for pid in BUILDABLE_IDS:  # Rust 1.63: gnu Linux, Windows, WASI (one mode outside Linux)
         built.add((pid, "dynamic" if CATALOG["targets"][pid]["family"] == "linux" else "static"))
     for pid, platform in CATALOG["targets"].items():
@@ -396,6 +425,7 @@ def test_catalog_claims_what_rung_2_shows() -> None:
     ran = {(platform_of(key), "static") for key in RUNNABLE if key.startswith("static/")}
     ran |= {(pid, "dynamic") for pid in GNU_TARGETS}  # the gnu project's, all in RUNNABLE
     ran |= {(pid, "dynamic") for pid in LINUX if pid not in LINUX_MUSL}  # s390x: gnu only
+    ran |= {(pid, "dynamic") for pid in MUSL_ONLY}  # powerpc64: musl only, run above
     for pid in BUILDABLE_IDS:  # test_cross_targets runs every 1.63 build
         ran.add((pid, "dynamic" if CATALOG["targets"][pid]["family"] == "linux" else "static"))
     ran.add((COMPONENT_ID, "static"))  # test_wasip2 runs the component
