@@ -233,6 +233,22 @@ def test_glibc_floor_is_asked_only_for_dynamic_linking(
         assert 'cargoTarget = "x86_64-unknown-linux-musl"' in flake
 
 
+def test_common_platforms_come_first_in_the_targets_question(
+    session: CopierSession, template: Path
+) -> None:
+    """Twenty platforms are a long list: the ones most projects pick (the catalog's
+    `common`) are its first rows, in catalog order, and every platform is on screen."""
+    session.accept_defaults(until="targets")
+    shown = list(checkbox_rows(session.screen()))
+    targets = load_catalog(template)["targets"]
+    common = [pid for pid, platform in targets.items() if platform.get("common")]
+    assert 5 <= len(common) < len(targets) / 2, common
+    assert shown[: len(common)] == common, shown
+    assert sorted(shown) == sorted(targets), "every platform is a row of the question"
+    session.press(ENTER)
+    assert finish(session).is_dir()
+
+
 def test_darwin_targets_are_disabled_with_the_reason_without_a_macos_host(
     session: CopierSession, template: Path
 ) -> None:
