@@ -1,6 +1,7 @@
 #!/bin/sh
-# Installs @crate@ @version@ from its release on Linux, macOS and FreeBSD: picks the archive built for
-# this machine, checks it against the release's SHA256SUMS and puts its programs in a folder.
+# Installs @crate@ @version@ from its release on Linux, macOS and FreeBSD: picks the archive
+# built for this machine, checks it against the release's SHA256SUMS and puts its programs in a
+# folder.
 #
 #   curl -fsSL <release>/@crate@-@version@-install.sh | sh
 #   curl -fsSL <release>/@crate@-@version@-install.sh | sh -s -- --to /usr/local/bin
