@@ -87,7 +87,9 @@ let
           ++ local.nativeBuildInputs
           ++ own.nativeBuildInputs;
       }
-      // lib.optionalAttrs target.zigbuild { preBuild = zigBuildSetup runtime; }
+      // lib.optionalAttrs target.zigbuild {
+        preBuild = zigBuildSetup runtime;
+      }
       // extra runtime
       # As RUSTFLAGS, which naersk extends with its --remap-path-prefix flags
       # (cargo would drop them for a [target] rustflags entry).

@@ -61,7 +61,7 @@ let
           echo "${triple}: no glibc for this platform in $QEMU_LD_PREFIX." >&2
           echo "Install ${target.glibc.debianPackage} (Debian, Ubuntu), set" >&2
           echo "QEMU_LD_PREFIX to a ${target.system} glibc root," >&2
-          echo "or build its static (musl) target, where Rust has one." >&2
+          echo "or build the static (musl) target instead." >&2
           exit 127
         fi
         exec ${emulator} "$@"

@@ -27,7 +27,8 @@ HOMELESS_SHELTER = Path("/homeless-shelter")
 WASI_163 = re.compile(
     r'(\n  wasm32-wasip1 = \{\n    system = "wasm32-wasip1";\n'
     r'    cargoTarget = )"wasm32-wasip1";\n'
-    r"(    rustflags = )\[ \];\n"
+    r'(    zigbuild = true;\n    stdTriples = \[ "wasm32-wasip1" \];\n'
+    r"    rustflags = )\[ \];\n"
 )
 """The WASI record of nix/targets.nix, rewritten for Debian's Rust 1.63 (see above)."""
 

@@ -59,7 +59,22 @@ def _valid(answers: dict[str, Any]) -> dict[str, Any]:
         ]
     if "x86_64-darwin" in hosts:
         answers["nixpkgs_branch"] = "nixos-26.05"
+    # An exact Rust too old for a platform's std (catalog min_rust) leaves it out, as the
+    # toolchain question's validator asks a user to.
+    if answers["toolchain"][0].isdigit():
+        minor = int(answers["toolchain"].split(".")[1])
+        answers["targets"] = [
+            t for t in answers["targets"] if _min_rust_minor(t, answers["linking"]) <= minor
+        ] or ["x86_64-linux"]
     return answers
+
+
+def _min_rust_minor(target: str, linking: str) -> int:
+    """The minor version of the oldest Rust with the target's std for ``linking``, or 0."""
+    facts = CATALOG["targets"][target]
+    mode = linking if facts["family"] == "linux" else "static"
+    oldest = facts[mode].get("min_rust")
+    return int(oldest.split(".")[1]) if oldest else 0
 
 
 def matrix() -> list[dict[str, Any]]:

@@ -51,7 +51,8 @@ let
     "wasm32-unknown-unknown" "wasm32-wasip1" "wasm32-wasip1-threads" "wasm32-wasip2"
     "wasm32-unknown-emscripten" "aarch64-apple-ios" "aarch64-apple-ios-sim" "aarch64-linux-android"
     "x86_64-linux-android" "thumbv7em-none-eabihf" "thumbv6m-none-eabi" "riscv32imac-unknown-none-elf"
-    "x86_64-unknown-none" "aarch64-unknown-none"
+    "x86_64-unknown-none" "aarch64-unknown-none" "armv5te-unknown-linux-gnueabi"
+    "armv5te-unknown-linux-musleabi" "powerpc64-unknown-linux-gnu" "powerpc64-unknown-linux-musl"
   ];
 
   channels = {
