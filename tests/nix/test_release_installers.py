@@ -477,24 +477,36 @@ def static_installer(tmp_path_factory: pytest.TempPathFactory) -> str:
     return texts[f"{STATIC_CRATE}-0.1.0-install.sh"]
 
 
-@pytest.fixture
-def static_release(static_installer: str, tmp_path: Path) -> Iterator[Served]:
-    """A release of the static project's shape: its real install.sh beside a stand-in
-    archive (a shell script as the program: building musl here needs the newest Rust, and
-    what is tested is the installer's choice), with a real SHA256SUMS."""
-    folder = tmp_path / "static-release"
-    top = f"{STATIC_CRATE}-0.1.0-{STATIC_TRIPLE}"
+def stand_in_release(
+    folder: Path, crate: str, triple: str, installer_text: str, greeting: str
+) -> tuple[Path, str]:
+    """A release folder of one project's shape: its real install.sh beside one stand-in
+    archive for ``triple`` (a shell script printing ``greeting`` as the program: what is
+    tested is the installer's choice), with a real SHA256SUMS. Returns the folder and the
+    installer's file name."""
+    top = f"{crate}-0.1.0-{triple}"
     (folder / "staging" / top).mkdir(parents=True)
-    program = folder / "staging" / top / STATIC_CRATE
-    program.write_text("#!/bin/sh\necho static build\n")
+    program = folder / "staging" / top / crate
+    program.write_text(f"#!/bin/sh\necho {greeting}\n")
     program.chmod(0o755)
     with tarfile.open(folder / f"{top}.tar.gz", "w:gz") as tar:
         tar.add(folder / "staging" / top, arcname=top)
     shutil.rmtree(folder / "staging")
     digest = hashlib.sha256((folder / f"{top}.tar.gz").read_bytes()).hexdigest()
     (folder / "SHA256SUMS").write_text(f"{digest}  {top}.tar.gz\n")
-    installer = f"{STATIC_CRATE}-0.1.0-install.sh"
-    (folder / installer).write_text(static_installer)
+    installer = f"{crate}-0.1.0-install.sh"
+    (folder / installer).write_text(installer_text)
+    return folder, installer
+
+
+@pytest.fixture
+def static_release(static_installer: str, tmp_path: Path) -> Iterator[Served]:
+    """A release of the static project's shape: its real install.sh beside a stand-in
+    archive (a shell script as the program: building musl here needs the newest Rust, and
+    what is tested is the installer's choice), with a real SHA256SUMS."""
+    folder, installer = stand_in_release(
+        tmp_path / "static-release", STATIC_CRATE, STATIC_TRIPLE, static_installer, "static build"
+    )
     with serve(folder, installer) as served:
         yield served
 
@@ -555,19 +567,9 @@ def bsd_installer(tmp_path_factory: pytest.TempPathFactory) -> str:
 def bsd_release(bsd_installer: str, tmp_path: Path) -> Iterator[Served]:
     """Its real install.sh beside a stand-in FreeBSD archive (a shell script as the program:
     nothing here runs a FreeBSD program, and what is tested is the installer's choice)."""
-    folder = tmp_path / "bsd-release"
-    top = f"{BSD_CRATE}-0.1.0-{BSD_TRIPLE}"
-    (folder / "staging" / top).mkdir(parents=True)
-    program = folder / "staging" / top / BSD_CRATE
-    program.write_text("#!/bin/sh\necho freebsd build\n")
-    program.chmod(0o755)
-    with tarfile.open(folder / f"{top}.tar.gz", "w:gz") as tar:
-        tar.add(folder / "staging" / top, arcname=top)
-    shutil.rmtree(folder / "staging")
-    digest = hashlib.sha256((folder / f"{top}.tar.gz").read_bytes()).hexdigest()
-    (folder / "SHA256SUMS").write_text(f"{digest}  {top}.tar.gz\n")
-    installer = f"{BSD_CRATE}-0.1.0-install.sh"
-    (folder / installer).write_text(bsd_installer)
+    folder, installer = stand_in_release(
+        tmp_path / "bsd-release", BSD_CRATE, BSD_TRIPLE, bsd_installer, "freebsd build"
+    )
     with serve(folder, installer) as served:
         yield served
 
