@@ -11,6 +11,7 @@
   targets,
   crate,
   zig,
+  buildTools,
   local,
 }:
 let
@@ -49,11 +50,15 @@ let
     };
   hostNaersk = naerskFor [ ];
 
+  # Tools every build runs: those the build scripts in Cargo.lock need
+  # (nix/build-tools.nix), then nix/local.nix's.
+  nativeTools = buildTools.tools ++ local.nativeBuildInputs;
+
   # The host's own builds (package, checks) with the host's C toolchain and
   # nix/local.nix's settings for every build.
   hostArgs =
     crateArgs
-    // lib.optionalAttrs (local.nativeBuildInputs != [ ]) { inherit (local) nativeBuildInputs; }
+    // lib.optionalAttrs (nativeTools != [ ]) { nativeBuildInputs = nativeTools; }
     // lib.optionalAttrs (local.cargoBuildOptions != [ ]) {
       cargoBuildOptions = options: options ++ local.cargoBuildOptions;
       # The tests of `nix flake check` too, like each target's (crossTest).
@@ -72,8 +77,12 @@ let
       runtime = zigRuntime triple target;
       # nix/local.nix's `perTarget.<triple>`.
       own = local.targetSettings triple;
+      # A crate that cannot build for this target as it stands stops here, with
+      # the fix (nix/build-tools.nix), not deep in a build log.
+      problem = buildTools.problem triple (local.env // own.env);
+      targetNaersk = lib.throwIf (problem != null) problem (naerskFor target.stdTriples);
     in
-    (naerskFor target.stdTriples).buildPackage (
+    targetNaersk.buildPackage (
       crateArgs
       // {
         strictDeps = true;
@@ -84,8 +93,11 @@ let
             # remove-references-to, for the package's postInstall.
             pkgs.removeReferencesTo
           ]
-          ++ local.nativeBuildInputs
+          ++ nativeTools
           ++ own.nativeBuildInputs;
+        # naersk would add the build machine's OpenSSL for openssl-sys: of no use
+        # to another platform's build (nix/build-tools.nix says what is).
+        autoCrateSpecificOverrides = false;
       }
       // lib.optionalAttrs target.zigbuild {
         preBuild = zigBuildSetup runtime;

@@ -10,6 +10,7 @@
   system,
   targets,
   rustToolchain,
+  buildTools,
   emulators,
   runnerVariables,
   ownCargoConfig,
@@ -47,6 +48,8 @@ pkgs.mkShell (
     ]
     # The emulators .cargo/config.toml (or crossflake.toml) names, for use by hand.
     ++ emulators
+    # What the build scripts in Cargo.lock run (nix/build-tools.nix).
+    ++ buildTools.tools
     ++ local.nativeBuildInputs
     ++ local.devShellPackages;
     # `cargo-zigbuild run` and `test --target <triple>` need no setting.

@@ -65,6 +65,17 @@ def elf_interpreter(binary: Path) -> str | None:
     return match.group(1) if match else None
 
 
+def has_dynamic_section(binary: Path) -> bool:
+    """False when `readelf -d` finds no dynamic section (a fully static program)."""
+    return "There is no dynamic section in this file." not in _tool("readelf", "-d", str(binary))
+
+
+def elf_comment(binary: Path) -> str:
+    """The `.comment` strings: each compiler and linker that made part of the file stamps
+    itself there ("GCC: (Debian ...)", "clang version ...", "rustc version ...")."""
+    return _tool("readelf", "-p", ".comment", str(binary))
+
+
 def glibc_versions(binary: Path) -> list[tuple[int, ...]]:
     """Every GLIBC_x.y symbol version the binary needs (`objdump -T`), sorted."""
     found = set(re.findall(r"\bGLIBC_(\d+(?:\.\d+)+)\b", _tool("objdump", "-T", str(binary))))

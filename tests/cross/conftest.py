@@ -26,6 +26,7 @@ import machine_cache
 import prebuilt_std
 import pytest
 import rust_web
+import wine_prng
 from cross_platforms import BUILDABLE_IDS, HELLO, HELLO_ANSWERS, WEB_ANSWERS
 from support import IN_CI, TEMPLATE_ROOT, render, require_tool, resolve_targets
 
@@ -147,7 +148,8 @@ def web_session(
 ) -> harness.Session:
     """Caches for the current Rust: own CARGO_HOME and target dirs, the zig cache and Wine
     prefix shared with the Rust 1.63 builds, and every target's std ready (compiled two
-    at a time on a machine that has none yet; tests/prebuilt_std.py)."""
+    at a time on a machine that has none yet; tests/prebuilt_std.py), and the Wine prefix
+    given the stand-in for the one Windows system function Wine 8 lacks (wine_prng.py)."""
     for tool in (rust_web.RUSTC, rust_web.CARGO, str(prebuilt_std.RUST_WEB.vendor_config)):
         require_tool(tool)
     require_tool("qemu-riscv64")
@@ -161,6 +163,8 @@ def web_session(
         wine_prefix=cross_session.wine_prefix,
     )
     prebuilt_std.sysroots(prebuilt_std.RUST_WEB, cross_platforms.web_std_triples())
+    # Windows programs of a current Rust need ProcessPrng, which Debian's Wine 8 lacks.
+    wine_prng.install(session.wine_prefix, session.cache / "zig")
     return session
 
 

@@ -8,10 +8,11 @@ Rust (`rustc-web`, 1.85 or later; the test output names the exact version) with 
 compiled from Debian's `rust-web-src` once per machine and then used like a
 prebuilt one, through `--sysroot` (tests/prebuilt_std.py; rust_web.py says
 what a build adds). Linux programs run under the configured qemu runner and
-their tests pass through it (`cargo-zigbuild test --release`); the Windows
-program is built and its DLL imports checked (Debian's Wine is too old to run
-it: see NOT_RUN_HERE); macOS binaries are checked as files. WASI is left to
-Debian's prebuilt 1.63 std (test_cross_targets; see RUNNABLE for why).
+their tests pass through it (`cargo-zigbuild test --release`); so does the
+Windows program, under Wine with one missing system function stood in for (see
+NOT_RUN_HERE), and its DLL imports are checked; macOS binaries are checked as
+files. WASI is left to Debian's prebuilt 1.63 std (test_cross_targets; see
+RUNNABLE for why).
 
 Static means static: every musl artifact has no ELF interpreter and no
 dynamic section, and runs under qemu with an empty library root.
@@ -55,11 +56,10 @@ MUSL_ONLY = [pid for pid in LINUX if CATALOG["targets"][pid]["dynamic"].get("mus
 # only: a wasm32-wasip1 std built from source has no self-contained wasi-libc (crt1-command.o,
 # libc.a), which Rust's linker for WASI (rust-lld, not zig) needs: "rust-lld: error: cannot
 # open crt1-command.o". Debian 12's wasi-libc (2022) predates what this std expects.
-# Windows is built and its imports checked, but not run: Rust >= 1.78's std imports
-# bcryptprimitives.dll (ProcessPrng, in Windows 10 and later), which Debian 12's Wine 8.0
-# lacks ("Library bcryptprimitives.dll ... not found", exit 53). The 1.63 build runs under
-# Wine in test_cross_targets; rung 4 runs it under nixpkgs' Wine.
-NOT_RUN_HERE = {WASM_ID, "x86_64-windows"}
+# Windows runs under Wine 8 with a stand-in for the one system DLL it lacks (Rust >= 1.78's
+# std imports bcryptprimitives.dll's ProcessPrng, in Windows 10 and Wine 9 and later):
+# wine_prng.py puts a DLL of our own into the tests' Wine prefix (web_session).
+NOT_RUN_HERE = {WASM_ID}
 RUNNABLE = [f"static/{pid}" for pid in DEFAULT_TARGETS if pid not in NOT_RUN_HERE]
 RUNNABLE += [f"gnu/{pid}" for pid in GNU_TARGETS]
 # Every glibc build here: the gnu project's and s390x's in the static project.
@@ -322,7 +322,7 @@ def test_windows_binary_imports_only_system_dlls(
     imports = binary_facts.dll_imports(binary)
     foreign = [name for name in imports if not binary_facts.is_windows_system_dll(name)]
     assert imports and foreign == [], imports
-    # Why it is not run under Debian's Wine 8.0 (see NOT_RUN_HERE).
+    # The import Debian's Wine 8.0 lacks and the tests stand in for (see NOT_RUN_HERE).
     assert "bcryptprimitives.dll" in [name.lower() for name in imports]
 
 

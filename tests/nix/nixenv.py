@@ -267,8 +267,16 @@ class HostTools:
             # `wine` is the crossflake wrapper (the loader refuses a symlink named wine).
             wine64=pick(["wine64", "wineserver", "wine"], dirs=("/usr/lib/wine", "/usr/bin")),
             wasmtime=pick(["wasmtime"]),
-            # Info-ZIP for the flake's Windows release archives (pkgs.zip).
-            extra={"zip": pick(["zip"])},
+            # Info-ZIP for the flake's Windows release archives (pkgs.zip); the build tools of
+            # crates with C inside (pkgs.perl, cmake, nasm, pkg-config, gnumake).
+            extra={
+                "zip": pick(["zip"]),
+                "perl": pick(["perl"]),
+                "cmake": pick(["cmake", "ctest"]),
+                "nasm": pick(["nasm"]),
+                "pkg-config": pick(["pkg-config"]),
+                "make": pick(["make"]),
+            },
             glibc={
                 system: folder
                 for system, folder in HOST_GLIBC_FOLDERS.items()

@@ -28,6 +28,7 @@ NIX_FILES = [
     "nix/crate.nix",
     "nix/zig-runtime.nix",
     "nix/build.nix",
+    "nix/build-tools.nix",
     "nix/runners.nix",
     "nix/checks.nix",
     "nix/dev-shell.nix",

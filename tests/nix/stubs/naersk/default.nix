@@ -19,11 +19,18 @@
 #   - install: copyBins (default true) copies every `.executable` of the compiler-artifact messages
 #     in $cargo_build_output_json (jq, default copyBinsFilter) to $out/bin; copyLibs likewise with
 #     `.filenames[]` to $out/lib; copyTarget copies target/;
-#   - doCheck runs cargoTestCommands in the check phase; overrideMain / override applied.
-# NOT supported: crates.io or git dependencies (throws: nothing can be vendored offline),
+#   - doCheck runs cargoTestCommands in the check phase; overrideMain / override applied;
+#   - autoCrateSpecificOverrides (default true): openssl-sys in Cargo.lock adds pkgs.pkg-config
+#     (native) and pkgs.openssl to both derivations, like upstream's crate_specific.nix;
+#   - crates.io dependencies of Cargo.lock: each `.crate` fetched with pkgs.fetchurl from
+#     cratesDownloadUrl (default https://static.crates.io/crates, as upstream) and its Cargo.lock
+#     checksum, unpacked with a `.cargo-checksum.json`, served to cargo as a directory source
+#     through $CARGO_HOME/config.toml (source replacement of crates-io), CARGO_NET_OFFLINE set;
+# NOT supported: git or other registries' dependencies (throws),
 # building workspaces (a virtual one evaluates, named by the name and version given, like
-# upstream; its dummy source lacks the members' manifests, so building it fails), doDoc, compressTarget (target/ is copied uncompressed), crate-specific
-# overrides, gitSubmodules/gitAllRefs, additionalCargoLock.
+# upstream; its dummy source lacks the members' manifests, so building it fails), doDoc, compressTarget (target/ is copied uncompressed),
+# crateSpecificOverrides other than upstream's one (openssl-sys), gitSubmodules/gitAllRefs,
+# additionalCargoLock.
 { cargo, fetchurl, jq, lib, lndir, remarshal, formats, rsync, runCommandLocal, rustc, stdenv, writeText, zstd, clippy, pkgs }:
 let
   b = builtins;
@@ -94,7 +101,13 @@ let
         if b.pathExists cargolockFile then b.readFile cargolockFile
         else throw "Naersk requires Cargo.lock to be available in root. Check that it is not in .gitignore and stage it when using git to filter sources (which flakes does)";
       cargolock = b.fromTOML cargolockText;
-      externalDeps = b.filter (p: p ? source) (cargolock.package or [ ]);
+      lockedPackages = cargolock.package or [ ];
+      fromCratesIo = p: p ? source && b.elem p.source [
+        "registry+https://github.com/rust-lang/crates.io-index"
+        "sparse+https://index.crates.io/"
+      ];
+      cratesIoDeps = b.filter fromCratesIo lockedPackages;
+      externalDeps = b.filter (p: p ? source && !(fromCratesIo p)) lockedPackages;
       cargoconfigText =
         if b.pathExists (root + "/.cargo/config.toml") then b.readFile (root + "/.cargo/config.toml")
         else if b.pathExists (root + "/.cargo/config") then b.readFile (root + "/.cargo/config")
@@ -102,7 +115,7 @@ let
 
       checked =
         if externalDeps != [ ] then
-          throw "naersk stub: dependencies from registries or git (${lib.concatMapStringsSep ", " (p: "${p.name} ${p.version}") externalDeps}) cannot be vendored offline"
+          throw "naersk stub: dependencies from git or registries other than crates.io (${lib.concatMapStringsSep ", " (p: "${p.name} ${p.version}") externalDeps}) are not supported"
         else true;
 
       packageName = attrs.name or cargotoml.package.name or "rust-package";
@@ -147,8 +160,36 @@ let
           printf '/// stub build script\nfn main() {}\n' > $out/build.rs
         '';
 
+      # Upstream's crate-specific overrides (autoCrateSpecificOverrides, default true): the
+      # one upstream has, for openssl-sys, adds the build machine's pkg-config and OpenSSL.
+      crateSpecific =
+        if (attrs.autoCrateSpecificOverrides or true) && b.any (p: p.name == "openssl-sys") cratesIoDeps
+        then { nativeBuildInputs = [ pkgs.pkg-config ]; buildInputs = [ pkgs.openssl ]; }
+        else { nativeBuildInputs = [ ]; buildInputs = [ ]; };
+
       emptyDir = name: runCommandLocal name { } "mkdir -p $out";
-      cratesioSources = emptyDir "crates-io-dependencies";
+      # One folder per crates.io package, as cargo's directory sources want them: the
+      # unpacked `.crate` and a `.cargo-checksum.json` naming its checksum (no per-file sums).
+      cratesDownloadUrl = attrs.cratesDownloadUrl or "https://static.crates.io/crates";
+      unpackedCrate = p:
+        let
+          download = fetchurl {
+            name = "download-${p.name}-${p.version}";
+            url = "${cratesDownloadUrl}/${p.name}/${p.version}/download";
+            sha256 = p.checksum;
+          };
+        in
+        runCommandLocal "unpack-${p.name}-${p.version}" { inherit download; } ''
+          mkdir -p $out
+          tar -xzf "$download" -C $out
+          printf '{"package":"%s","files":{}}' ${p.checksum} > "$out/${p.name}-${p.version}/.cargo-checksum.json"
+        '';
+      cratesioSources =
+        if cratesIoDeps == [ ] then emptyDir "crates-io-dependencies"
+        else runCommandLocal "crates-io-dependencies" { crates = map unpackedCrate cratesIoDeps; } ''
+          mkdir -p $out
+          for crate in $crates; do ln -s "$crate"/* $out/; done
+        '';
       gitSources = emptyDir "git-dependencies";
 
       mkBuild = { pname, src, builtDependencies, copyBins, copyLibs, copyTarget, testCommands, postInstall }:
@@ -160,8 +201,9 @@ let
             remapPathPrefix = attrs.remapPathPrefix or true;
             cratesio_sources = cratesioSources;
             git_sources = gitSources;
-            nativeBuildInputs = [ cargo jq ] ++ (attrs.nativeBuildInputs or [ ]) ++ lib.optional (mode == "clippy") clippy;
-            buildInputs = attrs.buildInputs or [ ];
+            nativeBuildInputs = [ cargo jq ] ++ (attrs.nativeBuildInputs or [ ]) ++ lib.optional (mode == "clippy") clippy
+              ++ crateSpecific.nativeBuildInputs;
+            buildInputs = (attrs.buildInputs or [ ]) ++ crateSpecific.buildInputs;
             RUSTC = "${rustc}/bin/rustc";
             cargo_release = lib.optionalString release "--release";
             cargo_options = cargoOptions;
@@ -212,6 +254,8 @@ let
               chmod -R u+w target
               export CARGO_HOME=''${CARGO_HOME:-$PWD/.cargo-home}
               mkdir -p "$CARGO_HOME"
+              printf '[source.crates-io]\nreplace-with = "nix-sources"\n\n[source.nix-sources]\ndirectory = "%s"\n' \
+                "$cratesio_sources" > "$CARGO_HOME/config.toml"
               export CARGO_NET_OFFLINE=true
               runHook postConfigure
             '';

@@ -103,6 +103,8 @@ let
   isFunction = f: b.isFunction f || (b.isAttrs f && f ? __functor);
   warn = msg: v: b.trace "warning: ${msg}" v;
   assertMsg = cond: msg: cond || throw msg;
+  # Like nixpkgs' lib.trivial.throwIf: the identity unless cond, then a throw of msg.
+  throwIf = cond: msg: if cond then throw msg else x: x;
   importJSON = p: b.fromJSON (b.readFile p);
   importTOML = p: b.fromTOML (b.readFile p);
   getExe = drv: "${drv}/bin/${drv.meta.mainProgram or drv.pname or (throw "getExe: ${drv.name} has no meta.mainProgram")}";
@@ -182,7 +184,7 @@ let
 in
 {
   inherit (b)
-    attrNames attrValues catAttrs concatMap elem elemAt filter foldl' genList head tail length
+    attrNames attrValues catAttrs concatLists concatMap elem elemAt filter foldl' genList head tail length
     hasAttr isAttrs isBool isInt isList isString isPath listToAttrs mapAttrs removeAttrs replaceStrings
     sort substring stringLength toJSON fromJSON toString typeOf match split trace seq deepSeq
     all any partition groupBy intersectAttrs functionArgs readFile pathExists readDir baseNameOf dirOf;
@@ -192,7 +194,7 @@ in
     intersectLists subtractLists toList imap0 imap1 reverseList naturalSort concatStringsSep concatStrings
     concatMapStringsSep concatMapStrings concatLines optionalString hasPrefix hasSuffix hasInfix removePrefix
     removeSuffix toUpper toLower stringToCharacters escapeRegex splitString escapeShellArg escapeShellArgs
-    strings versionOlder versionAtLeast isFunction warn assertMsg importJSON importTOML getExe getExe'
+    strings versionOlder versionAtLeast isFunction warn assertMsg throwIf importJSON importTOML getExe getExe'
     makeBinPath cleanSourceFilter cleanSourceWith cleanSource makeOverridable platforms fileset;
   attrsets = { inherit genAttrs mapAttrs' mapAttrsToList filterAttrs nameValuePair optionalAttrs recursiveUpdate collect isDerivation; };
   lists = { inherit optional optionals flatten unique foldl foldr range last take drop findFirst intersectLists subtractLists; };
