@@ -268,14 +268,12 @@ class HostTools:
             wine64=pick(["wine64", "wineserver", "wine"], dirs=("/usr/lib/wine", "/usr/bin")),
             wasmtime=pick(["wasmtime"]),
             # Info-ZIP for the flake's Windows release archives (pkgs.zip); the build tools of
-            # crates with C inside (pkgs.perl, cmake, nasm, pkg-config, gnumake).
+            # crates with C inside (pkgs.perl, cmake, pkg-config).
             extra={
                 "zip": pick(["zip"]),
                 "perl": pick(["perl"]),
                 "cmake": pick(["cmake", "ctest"]),
-                "nasm": pick(["nasm"]),
                 "pkg-config": pick(["pkg-config"]),
-                "make": pick(["make"]),
             },
             glibc={
                 system: folder

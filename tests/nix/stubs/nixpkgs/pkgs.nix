@@ -392,18 +392,16 @@ let
         unpack = false;
         preferLocalBuild = true;
       };
-    # Tools that build scripts of crates with C inside run (openssl-src: perl; aws-lc-sys
-    # and other CMake projects: cmake; aws-lc on x86_64 Windows: nasm), as nixpkgs names them.
-    # BUILD mode links the host's (mode.tools.<name>); nixpkgs' stdenv already has make.
+    # Tools that build scripts of crates with C inside run (openssl-src: perl; CMake projects:
+    # cmake; pkg-config), as nixpkgs names them. BUILD mode links the host's
+    # (mode.tools.<name>); make is in stdenv.
     perl = hostPackage { pname = "perl"; version = "5.40.0"; };
     cmake = hostPackage { pname = "cmake"; version = "3.31.7"; bins = [ "cmake" "ctest" ]; };
-    nasm = hostPackage { pname = "nasm"; version = "2.16.03"; };
     pkg-config = hostPackage { pname = "pkg-config-wrapper"; version = "0.29.2"; key = "pkg-config"; bins = [ "pkg-config" ]; };
     # nixpkgs' OpenSSL of the build machine, which naersk's override for openssl-sys adds to the
     # host's own build. An empty folder in BUILD mode: no test links it (the test crate builds
     # OpenSSL itself, openssl-src), so only where it reaches is proven, not that it works.
     openssl = mkDerivation { pname = "openssl"; version = "3.5.4"; buildCommand = "mkdir -p $out/lib"; };
-    gnumake = hostPackage { pname = "gnumake"; version = "4.4.1"; key = "make"; bins = [ "make" ]; };
   };
 in
 self
