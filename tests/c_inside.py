@@ -21,6 +21,13 @@ from pathlib import Path
 
 FILES = Path(__file__).parent / "crates" / "c-inside"
 CRATE = "c-inside"
+LINUX_ANSWERS = {
+    "crate_name": CRATE,
+    "hosts": ["x86_64-linux"],
+    "targets": ["x86_64-linux", "aarch64-linux"],
+    "linking": "static",
+}
+"""The Nix tests' project: a program for static x86_64 and aarch64 Linux, built on x86_64."""
 MESSAGE = b"crossflake"
 """What the program hashes (its main.rs has the same bytes)."""
 

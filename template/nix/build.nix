@@ -95,8 +95,8 @@ let
           ]
           ++ nativeTools
           ++ own.nativeBuildInputs;
-        # naersk would add the build machine's OpenSSL for openssl-sys: of no use
-        # to another platform's build (nix/build-tools.nix says what is).
+        # Not naersk's extras for openssl-sys (the build machine's OpenSSL and
+        # pkg-config): another platform links a vendored OpenSSL or its own.
         autoCrateSpecificOverrides = false;
       }
       // lib.optionalAttrs target.zigbuild {

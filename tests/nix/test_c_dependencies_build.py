@@ -36,12 +36,7 @@ from flake_projects import generate, track
 pytestmark = pytest.mark.nix
 
 HOST = "x86_64-linux"
-ANSWERS = {
-    "crate_name": c_inside.CRATE,
-    "hosts": [HOST],
-    "targets": ["x86_64-linux", "aarch64-linux"],
-    "linking": "static",
-}
+ANSWERS = c_inside.LINUX_ANSWERS
 QEMU = {"x86_64-unknown-linux-musl": "qemu-x86_64", "aarch64-unknown-linux-musl": "qemu-aarch64"}
 BUILD_TIMEOUT = 3600
 """A cold build compiles OpenSSL and aws-lc for the target in the -deps derivation."""

@@ -25,12 +25,7 @@ from flake_projects import generate, track
 from support import CATALOG
 
 HOST = "x86_64-linux"
-ANSWERS = {
-    "crate_name": c_inside.CRATE,
-    "hosts": [HOST],
-    "targets": ["x86_64-linux", "aarch64-linux"],
-    "linking": "static",
-}
+ANSWERS = c_inside.LINUX_ANSWERS
 TRIPLES = ["x86_64-unknown-linux-musl", "aarch64-unknown-linux-musl"]
 # Names of the native build inputs of a derivation (the stub packages carry pname).
 NATIVE_NAMES = "d: map (p: p.pname or p.name) (d.nativeBuildInputs or [ ])"

@@ -25,12 +25,7 @@ from template_history import TemplateHistory
 
 pytestmark = pytest.mark.update
 
-ANSWERS = {
-    "crate_name": c_inside.CRATE,
-    "hosts": ["x86_64-linux"],
-    "targets": ["x86_64-linux", "aarch64-linux"],
-    "linking": "static",
-}
+ANSWERS = c_inside.LINUX_ANSWERS
 TARGET, OTHER = "aarch64-unknown-linux-musl", "x86_64-unknown-linux-musl"
 FLAGS = f"CFLAGS_{TARGET.replace('-', '_')}"
 # The user's additions, in the places nix/local.nix's comments name.
