@@ -6,7 +6,8 @@ committed Cargo.lock. Each project below is rendered with the template, then bui
 with `cargo-zigbuild build --release --locked` and the generated `.cargo/config.toml`
 as written, by Debian's newest Rust with each target's std compiled once (rust_web.py
 says what a build adds; nothing else is set: no CC, no CMake or OpenSSL variable, so
-every C file is compiled by what cargo-zigbuild hands the build scripts, zig).
+every C file is compiled by what cargo-zigbuild hands the build scripts, zig; macOS gets
+the MACOSX_DEPLOYMENT_TARGET the config's comment for it names).
 
 Proves, per target: the five build scripts find a C compiler, archiver, Perl and make
 for the target and the program links; it runs under the configured runner (qemu,
@@ -128,6 +129,10 @@ def c_build(
             argv = ["cargo-zigbuild", "build", "--release", "--locked"]
             argv += ["--target", target["cargo_target"]]
             env = rust_web.build_env(c_session, target)
+            if target.get("macos_min"):
+                # As the generated config's comment for the target says to build it (and
+                # the flake does): else zig stamps its own newest macOS as the minimum.
+                env["MACOSX_DEPLOYMENT_TARGET"] = target["macos_min"]
             built = harness.run(argv, cwd=project, env=env, timeout=BUILD_TIMEOUT)
             print(f"{key}: built in {built.seconds:.0f} s")
             program = rust_web.release_binary(c_session, target["triple"], c_inside.CRATE)
