@@ -129,6 +129,11 @@ def c_build(
             argv = ["cargo-zigbuild", "build", "--release", "--locked"]
             argv += ["--target", target["cargo_target"]]
             env = rust_web.build_env(c_session, target)
+            # One folder of cargo-zigbuild's compiler wrappers for these builds, whichever
+            # pytest worker runs them: the wrappers' paths are the CC_<target> values the
+            # build scripts watch (rerun-if-env-changed), so a per-worker folder (build_env's
+            # default) would make every run on the other worker compile all the C again.
+            env["CARGO_ZIGBUILD_CACHE_DIR"] = str(c_session.target_root.parent / "wrappers")
             if target.get("macos_min"):
                 # As the generated config's comment for the target says to build it (and
                 # the flake does): else zig stamps its own newest macOS as the minimum.
