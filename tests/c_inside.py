@@ -18,6 +18,7 @@ import hashlib
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 FILES = Path(__file__).parent / "crates" / "c-inside"
 CRATE = "c-inside"
@@ -27,21 +28,48 @@ LINUX_ANSWERS = {
     "targets": ["x86_64-linux", "aarch64-linux"],
     "linking": "static",
 }
-"""The Nix tests' project: a program for static x86_64 and aarch64 Linux, built on x86_64."""
+"""The Nix evaluation and update tests' project: static x86_64 and aarch64 Linux, built on
+x86_64."""
+PROJECTS: dict[str, dict[str, Any]] = {
+    "static": {**LINUX_ANSWERS, "targets": ["x86_64-linux", "aarch64-linux", "x86_64-windows"]},
+    "gnu": {
+        "crate_name": CRATE,
+        "hosts": ["x86_64-linux"],
+        "targets": ["x86_64-linux"],
+        "linking": "dynamic",
+        "glibc": "2.17",
+    },
+    "darwin": {
+        "crate_name": CRATE,
+        "hosts": ["x86_64-linux"],
+        "targets": ["aarch64-darwin"],
+        "linking": "static",
+        "darwin_from_linux": True,
+    },
+}
+"""What both rungs build (rung 2 with the generated config, rung 3 with `nix build` on an
+x86_64 Linux host), as answers on top of the template's defaults: static musl Linux and
+Windows; a glibc floor; macOS from a Linux host."""
 MESSAGE = b"crossflake"
 """What the program hashes (its main.rs has the same bytes)."""
 
 
-def give_c_dependencies(project: Path) -> Path:
-    """Turn a rendered project (crate name `c-inside`) into the test crate."""
+def give_dependencies(project: Path, files: Path) -> Path:
+    """Turn a rendered project into a test crate of tests/crates/: its dependencies.toml
+    appended to the generated Cargo.toml, its main.rs and its pinned Cargo.lock."""
     manifest = project / "Cargo.toml"
     text = manifest.read_text(encoding="utf-8")
     assert text.rstrip().endswith("[dependencies]"), "the generated Cargo.toml changed shape"
-    dependencies = (FILES / "dependencies.toml").read_text(encoding="utf-8")
+    dependencies = (files / "dependencies.toml").read_text(encoding="utf-8")
     manifest.write_text(text.rstrip() + "\n" + dependencies, encoding="utf-8")
-    shutil.copyfile(FILES / "main.rs", project / "src" / "main.rs")
-    shutil.copyfile(FILES / "Cargo.lock", project / "Cargo.lock")
+    shutil.copyfile(files / "main.rs", project / "src" / "main.rs")
+    shutil.copyfile(files / "Cargo.lock", project / "Cargo.lock")
     return project
+
+
+def give_c_dependencies(project: Path) -> Path:
+    """Turn a rendered project (crate name `c-inside`) into the test crate."""
+    return give_dependencies(project, FILES)
 
 
 def lock_text() -> str:

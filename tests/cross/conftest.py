@@ -88,12 +88,7 @@ def cross_session(
         target_root=machine_cache.MACHINE.folder(
             "target", f"rust-1.63-{rust}", max_bytes=CACHE_LIMIT
         ),
-        # One prefix per pytest-xdist worker: `wineserver -k` below stops only its own.
-        wine_prefix=machine_cache.MACHINE.folder(
-            "wine",
-            tool_versions(["wine64", "--version"]),
-            os.environ.get("PYTEST_XDIST_WORKER", "serial"),
-        ),
+        wine_prefix=wine_prng.machine_prefix(),
     )
     session.cargo_home.mkdir()
     yield session

@@ -46,18 +46,7 @@ from support import TEMPLATE_ROOT, render, resolve_targets
 
 pytestmark = pytest.mark.cross
 
-# The projects, as answers on top of the template's defaults: static musl Linux and
-# Windows; a glibc floor; macOS from a Linux host.
-PROJECTS: dict[str, dict[str, Any]] = {
-    "static": {"targets": ["x86_64-linux", "aarch64-linux", "x86_64-windows"], "linking": "static"},
-    "gnu": {"targets": ["x86_64-linux"], "linking": "dynamic", "glibc": "2.17"},
-    "darwin": {
-        "hosts": ["x86_64-linux"],
-        "targets": ["aarch64-darwin"],
-        "linking": "static",
-        "darwin_from_linux": True,
-    },
-}
+PROJECTS = c_inside.PROJECTS
 RUNS = ["static/x86_64-linux", "static/aarch64-linux", "static/x86_64-windows", "gnu/x86_64-linux"]
 STATIC = ["static/x86_64-linux", "static/aarch64-linux"]
 # Programs for the build machine's own architecture: where the host's GCC could sneak in.
@@ -97,7 +86,7 @@ def c_projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("c-inside")
     return {
         name: c_inside.give_c_dependencies(
-            render(base / name / c_inside.CRATE, {"crate_name": c_inside.CRATE, **answers})
+            render(base / name / c_inside.CRATE, answers)
         )
         for name, answers in PROJECTS.items()
     }
@@ -108,7 +97,7 @@ def c_targets() -> dict[str, dict[str, Any]]:
     """Resolved targets by "<project>/<platform id>"."""
     found = {}
     for name, answers in PROJECTS.items():
-        for target in resolve_targets(TEMPLATE_ROOT, {"crate_name": c_inside.CRATE, **answers}):
+        for target in resolve_targets(TEMPLATE_ROOT, answers):
             found[f"{name}/{target['id']}"] = target
     return found
 

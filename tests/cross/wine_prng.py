@@ -18,6 +18,7 @@ it; generated projects and their runners never see it.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -71,6 +72,16 @@ def _compile(zig_cache: Path) -> Path:
 
     key = machine_cache.digest(zig, SOURCE)
     return machine_cache.MACHINE.entry("wine-prng", key, fill) / DLL
+
+
+def machine_prefix() -> Path:
+    """The tests' Wine prefix, kept in the machine cache under Wine's version (Wine makes
+    ~700 MB on a first run): one per pytest-xdist worker, since `wineserver -k` at the end
+    of a session stops only the server of its own prefix."""
+    env = {"PATH": harness.PATH, "HOME": os.environ.get("HOME", "/root")}
+    wine = machine_cache.digest(machine_cache.command_output(["wine64", "--version"], env))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "serial")
+    return machine_cache.MACHINE.folder("wine", wine, worker)
 
 
 def install(prefix: Path, zig_cache: Path) -> Path:

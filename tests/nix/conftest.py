@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import cross_harness
 import flake_cases
 import nixenv
 import prebuilt_std
 import pytest
 import release_project as release_projects
 import wasi_sysroot
+import wine_prng
 from support import IN_CI, require_tool
 
 HOMELESS_SHELTER = Path("/homeless-shelter")
@@ -121,3 +124,15 @@ def release_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def release(release_project: Path, build_stubs: Path) -> Path:
     """Its built `packages.<host>.release` (a store path), built once per session."""
     return release_projects.build_release(release_project, build_stubs)
+
+
+@pytest.fixture(scope="session")
+def wine_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """An environment that runs Windows programs built by Nix: the cross tests' Wine prefix
+    (this worker's, in the machine cache) given the stand-in for the one Windows function
+    Debian's Wine 8 lacks (tests/cross/wine_prng.py)."""
+    prefix = wine_prng.machine_prefix()
+    wine_prng.install(prefix, tmp_path_factory.mktemp("wine-prng-zig-cache"))
+    env = {"PATH": cross_harness.PATH, "WINEPREFIX": str(prefix), "WINEDEBUG": "-all"}
+    yield env
+    subprocess.run(["wineserver", "-k"], env=env, capture_output=True, check=False, timeout=60)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import c_inside
+import prebuilt_std
 from support import CATALOG, TEMPLATE_ROOT, resolve_targets
 
 ALL_HOSTS = list(CATALOG["hosts"])
@@ -119,11 +121,12 @@ WEB_BUILD_CASES: dict[str, dict[str, Any]] = {
 
 
 def web_std_triples() -> list[str]:
-    """The targets whose std the stub fenix must hold for WEB_BUILD_CASES."""
+    """The targets whose std the stub fenix must hold for WEB_BUILD_CASES and the crate with
+    C inside (c_inside.PROJECTS), but the build machine's own: its Rust ships that one."""
     triples = {
         triple
-        for answers in WEB_BUILD_CASES.values()
+        for answers in [*WEB_BUILD_CASES.values(), *c_inside.PROJECTS.values()]
         for target in resolve_targets(TEMPLATE_ROOT, answers)
         for triple in target["std_triples"]
     }
-    return sorted(triples)
+    return sorted(triples - {prebuilt_std.HOST})

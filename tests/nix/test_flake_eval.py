@@ -198,6 +198,11 @@ def assert_zigbuild(derivation: Derivation, package: flake_outputs.CrossPackage)
     zig_lib = exported.get("ZIG_LIB_DIR", "")
     lib_dir = ZIG_RUNTIME_LIB.match(zig_lib)
     assert lib_dir and lib_dir["triple"] == package.triple, f"{where}: ZIG_LIB_DIR={zig_lib}"
+    # The compiler and linker variables: zigRuntime's copies of cargo-zigbuild's wrappers,
+    # one store path for both naersk derivations (zig-runtime.nix says why).
+    sourced = re.findall(r"^\s*source (\S+)$", env.get("preBuild", ""), re.MULTILINE)
+    runtime = zig_lib.removesuffix("/lib")
+    assert sourced == [f"{runtime}/wrappers.sh"], f"{where}: preBuild sources {sourced}"
     rustflags = env.get("RUSTFLAGS", "")
     assert ("+crt-static" in rustflags) == package.musl, f"{where}: RUSTFLAGS={rustflags!r}"
 
@@ -220,6 +225,10 @@ def test_default_package_is_a_plain_host_build(evaluated: Evaluated) -> None:
 
 
 def test_no_derivation_sets_a_linker_or_uses_a_cross_toolchain(evaluated: Evaluated) -> None:
+    """A linker set anywhere would switch zig off (cargo-zigbuild keeps a linker already
+    set). The one the packages get is set at build time by zigRuntime's wrappers.sh, the
+    variables cargo-zigbuild itself wrote for its zig wrapper (assert_zigbuild checks the
+    packages source it; tests/nix/test_c_dependencies_build.py proves what it is for)."""
     for host in hosts_of(evaluated):
         _, known = evaluated.derivations(host)
         for derivation in known.values():

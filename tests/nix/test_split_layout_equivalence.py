@@ -23,6 +23,10 @@ Since issue 26 the release holds installers and bills of materials as well, so e
 release before has one now is still compared. Since issue 23 the checks hold each target's
 tests (`test-<triple>`, new derivations), also left out; the other checks are compared.
 
+Since issue 24 zigRuntime also keeps cargo-zigbuild's wrappers and the packages name them
+(nix/zig-runtime.nix): those lines, taken from the current nix/zig-runtime.nix, are added to
+the monolith's flake before comparing (`since_split`), so everything else must still match.
+
 What it does not prove: that real nixpkgs/fenix/naersk evaluate either layout (the stubs model
 their interfaces), nor anything about a non-empty nix/local.nix (test_local_settings_eval.py).
 """
@@ -32,6 +36,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -122,6 +127,30 @@ def known_to(template: Path, answers: dict[str, Any]) -> dict[str, Any]:
     return {**answers, "targets": kept or ["x86_64-linux"]}
 
 
+ZIG_RUNTIME = TEMPLATE_ROOT / "template" / "nix" / "zig-runtime.nix"
+WRAPPERS_START = "        # cargo-zigbuild's wrappers around zig for this target"
+WRAPPERS_END = '        done > "$out/wrappers.sh"\n'
+SEED_END = '                rm -rf "$out/cache/tmp"\n'
+"""The monolith's zigRuntime script ends here (16 spaces of Nix indentation)."""
+SETUP_END = '            cp -r --no-preserve=mode ${runtime}/cache/. "$ZIG_GLOBAL_CACHE_DIR"\n'
+"""The monolith's zigBuildSetup ends here (12 spaces)."""
+
+
+def since_split(flake: str) -> str:
+    """The monolith's flake.nix with the changes made on purpose since the split: zigRuntime
+    keeps cargo-zigbuild's wrappers (its script's lines, as nix/zig-runtime.nix has them,
+    at the monolith's indentation, which Nix strips from both alike) and zigBuildSetup
+    sources the variables naming them."""
+    runtime = ZIG_RUNTIME.read_text(encoding="utf-8")
+    start = runtime.index(WRAPPERS_START)
+    block = runtime[start : runtime.index(WRAPPERS_END, start) + len(WRAPPERS_END)]
+    # The monolith's targets have no stdTriples: each is its own triple's std.
+    block = block.replace("target.stdTriples", "[ triple ]")
+    assert flake.count(SEED_END) == 1 and flake.count(SETUP_END) == 1
+    flake = flake.replace(SEED_END, SEED_END + textwrap.indent(textwrap.dedent(block), " " * 16))
+    return flake.replace(SETUP_END, SETUP_END + "            source ${runtime}/wrappers.sh\n")
+
+
 def assert_same_outputs(monolith: Path, answers: dict[str, Any], folder: Path) -> None:
     answers = known_to(monolith, answers)
     overrides: dict[str, Any] = {}
@@ -134,6 +163,8 @@ def assert_same_outputs(monolith: Path, answers: dict[str, Any], folder: Path) -
     for name in users_files(after):
         if name != "nix/local.nix":
             shutil.copyfile(after / name, before / name)
+    old_flake = before / "flake.nix"
+    old_flake.write_text(since_split(old_flake.read_text(encoding="utf-8")), encoding="utf-8")
     old = without_release(evaluated(track(before), overrides))
     new = without_release(evaluated(track(after), overrides))
     assert (new["apps"] is None) == (answers.get("crate_type", "bin") == "lib")
