@@ -48,7 +48,7 @@ APT_PACKAGES=(
   libc6-armel-cross libgcc-s1-armel-cross
   libc6-i386 lib32gcc-s1 wine64 binutils file jq git ca-certificates python3-venv
   skopeo umoci zip shellcheck dash
-  cmake perl make
+  cmake perl make nasm
 )
 # Debian architecture -> Rust target whose std its libstd-rust-dev package carries.
 declare -A FOREIGN=(

@@ -70,6 +70,28 @@ def has_dynamic_section(binary: Path) -> bool:
     return "There is no dynamic section in this file." not in _tool("readelf", "-d", str(binary))
 
 
+def is_fully_static(binary: Path) -> bool:
+    """No program interpreter and no dynamic section: the file loads nothing at all."""
+    return elf_interpreter(binary) is None and not has_dynamic_section(binary)
+
+
+def run_with_empty_root(
+    qemu: str, binary: Path, folder: Path, path: str = "/usr/bin:/bin"
+) -> subprocess.CompletedProcess[str]:
+    """Run a Linux program under qemu with an empty library root (made in ``folder``): a
+    program that needs any file of a system (a loader, a libc) cannot start."""
+    empty = folder / "empty-root"
+    empty.mkdir(exist_ok=True)
+    return subprocess.run(
+        [qemu, "-L", str(empty), str(binary)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env={"PATH": path, "LD_LIBRARY_PATH": ""},
+    )
+
+
 def elf_comment(binary: Path) -> str:
     """The `.comment` strings: each compiler and linker that made part of the file stamps
     itself there ("GCC: (Debian ...)", "clang version ...", "rustc version ...")."""

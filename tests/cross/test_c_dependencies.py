@@ -85,9 +85,7 @@ def c_session(web_session: harness.Session) -> harness.Session:
 def c_projects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("c-inside")
     return {
-        name: c_inside.give_c_dependencies(
-            render(base / name / c_inside.CRATE, answers)
-        )
+        name: c_inside.give_c_dependencies(render(base / name / c_inside.CRATE, answers))
         for name, answers in PROJECTS.items()
     }
 
@@ -177,15 +175,11 @@ def test_static_musl_program_with_c_inside_is_static(
     """No C library dragged in a dynamic dependency: no interpreter, no dynamic section,
     and it runs under qemu with an empty library root."""
     program = built_program(c_build, key)
-    assert binary_facts.elf_interpreter(program) is None
-    assert not binary_facts.has_dynamic_section(program)
+    assert binary_facts.is_fully_static(program)
     qemu = harness.config_runner(c_projects["static"], c_targets[key]["triple"])[0]
-    empty = tmp_path / "empty-root"
-    empty.mkdir()
-    env = {"PATH": harness.PATH}
-    ran = harness.run([qemu, "-L", str(empty), str(program)], cwd=tmp_path, env=env, timeout=300)
-    assert ran.result.returncode == 0, ran.describe()
-    assert c_inside.expected_output(ran.result.stdout) == [], ran.describe()
+    ran = binary_facts.run_with_empty_root(qemu, program, tmp_path, path=harness.PATH)
+    assert ran.returncode == 0, (ran.stdout, ran.stderr)
+    assert c_inside.expected_output(ran.stdout) == [], ran.stdout
 
 
 @pytest.mark.parametrize("key", HOST_ARCH)

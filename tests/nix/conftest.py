@@ -23,6 +23,7 @@ import nixenv
 import prebuilt_std
 import pytest
 import release_project as release_projects
+import rust_web
 import wasi_sysroot
 import wine_prng
 from support import IN_CI, require_tool
@@ -106,6 +107,12 @@ def web_build_stubs(host_tools: nixenv.HostTools) -> Iterator[Path]:
         rust={name: str(rust.root / "bin" / name) for name in names},
         rust_sysroot=None,
         prebuilt_std=std,
+        # As rung 2 passes them (rust_web.py): Debian's std for windows-gnu links libssp.
+        prebuilt_std_libs={
+            triple: str(rust_web.WINDOWS_GNU_LIBS)
+            for triple in std
+            if triple.endswith("-windows-gnu")
+        },
     )
     folder = Path(tempfile.mkdtemp(prefix="crossflake-web-stubs-"))
     folder.chmod(0o755)

@@ -187,7 +187,10 @@ class HostTools:
     ``lib/rustlib/<triple>`` of a std compiled once on this machine (tests/prebuilt_std.py; the
     host triple to the Rust's own): the stub's ``rust-std`` components hold them, as fenix's
     prebuilt ones, and its rustc takes the combined toolchain as sysroot (musl links zig's
-    startup objects). The stand-in for fenix's rust-std with Debian's rustc-web. ``zig_lib`` is
+    startup objects). The stand-in for fenix's rust-std with Debian's rustc-web.
+    ``prebuilt_std_libs`` maps a triple to a folder of native libraries its std needs beside it
+    (Debian's windows-gnu std links mingw's libssp: empty archives, as rung 2 passes them;
+    fenix's std needs none): the stub copies them into that std's lib dir. ``zig_lib`` is
     the host zig's lib dir: the stub's zig package mirrors it at ``$out/lib/zig`` like nixpkgs' zig,
     because generated flakes copy that folder to a writable ``ZIG_LIB_DIR``.
     """
@@ -203,6 +206,7 @@ class HostTools:
     rust_sysroot: str | None = None
     zig_lib: str | None = None
     prebuilt_std: dict[str, str] = field(default_factory=dict)
+    prebuilt_std_libs: dict[str, str] = field(default_factory=dict)
     glibc: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -268,11 +272,12 @@ class HostTools:
             wine64=pick(["wine64", "wineserver", "wine"], dirs=("/usr/lib/wine", "/usr/bin")),
             wasmtime=pick(["wasmtime"]),
             # Info-ZIP for the flake's Windows release archives (pkgs.zip); the build tools of
-            # crates with C inside (pkgs.perl, cmake, pkg-config).
+            # crates with C inside (pkgs.perl, cmake, nasm, pkg-config).
             extra={
                 "zip": pick(["zip"]),
                 "perl": pick(["perl"]),
                 "cmake": pick(["cmake", "ctest"]),
+                "nasm": pick(["nasm", "ndisasm"]),
                 "pkg-config": pick(["pkg-config"]),
             },
             glibc={
@@ -325,6 +330,12 @@ class HostTools:
             f"  zigLib = {zig_lib};",
             "  prebuiltStd = {",
             *(f"    {_nix_string(t)} = {_nix_string(d)};" for t, d in self.prebuilt_std.items()),
+            "  };",
+            "  prebuiltStdLibs = {",
+            *(
+                f"    {_nix_string(t)} = {_nix_string(d)};"
+                for t, d in self.prebuilt_std_libs.items()
+            ),
             "  };",
             "  glibc = {",
             *(f"    {system} = {_nix_string(folder)};" for system, folder in self.glibc.items()),

@@ -109,11 +109,10 @@ def test_static_package_with_c_inside_is_static_and_its_c_runs(
     build: Callable[[str], Path], key: str, tmp_path: Path
 ) -> None:
     binary = program(build, key)
-    assert binary_facts.elf_interpreter(binary) is None
-    assert not binary_facts.has_dynamic_section(binary)
-    empty = tmp_path / "empty-root"
-    empty.mkdir()
-    ran_c([QEMU[key], "-L", str(empty), str(binary)], {"PATH": "/usr/bin:/bin"}, tmp_path)
+    assert binary_facts.is_fully_static(binary)
+    ran = binary_facts.run_with_empty_root(QEMU[key], binary, tmp_path)
+    assert ran.returncode == 0, (ran.stdout, ran.stderr)
+    assert c_inside.expected_output(ran.stdout) == [], ran.stdout
 
 
 @pytest.mark.usefixtures("no_homeless_shelter")

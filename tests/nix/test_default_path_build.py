@@ -27,6 +27,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import binary_facts
 import macho
 import nixenv
 import pytest
@@ -64,10 +65,6 @@ def darwin_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return generate(tmp_path_factory.mktemp("darwin") / CRATE, DARWIN)
 
 
-def readelf(*args: str) -> str:
-    return subprocess.run(["readelf", *args], capture_output=True, text=True, check=True).stdout
-
-
 @pytest.mark.usefixtures("no_homeless_shelter")
 @pytest.mark.parametrize("triple", sorted(MUSL))
 def test_static_musl_package_builds_and_runs_with_nothing_to_load(
@@ -76,19 +73,9 @@ def test_static_musl_package_builds_and_runs_with_nothing_to_load(
     out = nixenv.build(project, f"packages.{HOST}.{triple}", web_build_stubs)["out"]
     binary = out / "bin" / CRATE
     assert binary.is_file(), sorted(p.name for p in (out / "bin").iterdir())
-    assert "Requesting program interpreter" not in readelf("-l", str(binary))
-    assert "There is no dynamic section in this file." in readelf("-d", str(binary))
+    assert binary_facts.is_fully_static(binary)
     qemu, platform = MUSL[triple]
-    empty = tmp_path / "empty-root"
-    empty.mkdir()
-    ran = subprocess.run(
-        [qemu, "-L", str(empty), str(binary)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={"PATH": "/usr/bin:/bin", "LD_LIBRARY_PATH": ""},
-    )
+    ran = binary_facts.run_with_empty_root(qemu, binary, tmp_path)
     assert ran.returncode == 0, ran.stderr
     assert ran.stdout == f"Hello from {CRATE} on {platform}!\n"
 

@@ -20,7 +20,12 @@ fn main() {
     let packed = zstd::encode_all(&input[..], 3).expect("zstd compresses");
     let unpacked = zstd::decode_all(&packed[..]).expect("zstd decompresses");
     assert_eq!(unpacked, input);
-    println!("zstd {} -> {} -> {} bytes", input.len(), packed.len(), unpacked.len());
+    println!(
+        "zstd {} -> {} -> {} bytes",
+        input.len(),
+        packed.len(),
+        unpacked.len()
+    );
 
     let db = rusqlite::Connection::open_in_memory().expect("sqlite opens");
     let answer: i64 = db

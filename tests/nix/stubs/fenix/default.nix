@@ -29,6 +29,9 @@ let
   # folder. rust-std components then hold a target's std like fenix's prebuilt ones, and
   # rustc uses the combined toolchain as its sysroot, like fenix's rustc.
   prebuiltStd = mode.prebuiltStd or { };
+  # Native libraries a prebuilt std needs beside it, triple -> folder (Debian's windows-gnu
+  # std links mingw's libssp, which zig's mingw lacks: empty archives; fenix's std does not).
+  prebuiltStdLibs = mode.prebuiltStdLibs or { };
   webStd = prebuiltStd != { };
 
   hostTriple = pkgs.stdenv.hostPlatform.rust.rustcTarget;
@@ -115,7 +118,8 @@ let
         # from as their sysroot (`<toolchain>/bin/rustc` -> `<toolchain>`), as fenix's
         # combined toolchains do, so a toolchain holds exactly the std of its targets.
         # Those std libraries were compiled from source and have no self-contained musl
-        # startup objects: zig's musl provides them (fenix's prebuilt std brings Rust's own).
+        # startup objects: zig's musl provides them (fenix's prebuilt std brings Rust's own);
+        # Debian's windows-gnu std also links libssp, which fenix's does not.
         else if webStd && (n == "rustc" || n == "rustdoc") then ''
           cat > $out/bin/${n} <<'STUB_RUSTC'
           #!/bin/bash
@@ -123,6 +127,14 @@ let
           if [ "@tool@" = rustc ]; then
             case " $* " in
               *" --target "*-musl* | *" --target="*-musl*) set -- "$@" -C link-self-contained=no ;;
+            esac
+            # Debian's windows-gnu std links mingw's libssp: the empty archives beside it
+            # (prebuiltStdLibs), a folder rustc does not hand the linker by itself.
+            case " $* " in
+              *" --target "*-windows-gnu" "* | *" --target="*-windows-gnu" "*)
+                for libs in "$sysroot"/lib/rustlib/*-windows-gnu/lib; do
+                  if [ -e "$libs/libssp_nonshared.a" ]; then set -- "$@" -L "native=$libs"; fi
+                done ;;
             esac
           fi
           exec @path@ --sysroot="$sysroot" "$@"
@@ -163,6 +175,9 @@ let
     else if prebuiltStd ? ${target} then ''
       mkdir -p $out/lib/rustlib
       ${if target == hostTriple then "ln -s" else "cp -r"} ${lib.escapeShellArg prebuiltStd.${target}} $out/lib/rustlib/${target}
+    '' + lib.optionalString (prebuiltStdLibs ? ${target}) ''
+      chmod u+w $out/lib/rustlib/${target}/lib
+      cp ${lib.escapeShellArg prebuiltStdLibs.${target}}/*.a $out/lib/rustlib/${target}/lib/
     ''
     else ''
       echo "fenix stub: no prebuilt std for ${target} (tests/nix/flake_cases.py WEB_BUILD_CASES)" >&2

@@ -393,10 +393,11 @@ let
         preferLocalBuild = true;
       };
     # Tools that build scripts of crates with C inside run (openssl-src: perl; CMake projects:
-    # cmake; pkg-config), as nixpkgs names them. BUILD mode links the host's
-    # (mode.tools.<name>); make is in stdenv.
+    # cmake; aws-lc-sys for x86_64 Windows: nasm; pkg-config), as nixpkgs names them. BUILD
+    # mode links the host's (mode.tools.<name>); make is in stdenv.
     perl = hostPackage { pname = "perl"; version = "5.40.0"; };
     cmake = hostPackage { pname = "cmake"; version = "3.31.7"; bins = [ "cmake" "ctest" ]; };
+    nasm = hostPackage { pname = "nasm"; version = "2.16.03"; bins = [ "nasm" "ndisasm" ]; };
     pkg-config = hostPackage { pname = "pkg-config-wrapper"; version = "0.29.2"; key = "pkg-config"; bins = [ "pkg-config" ]; };
     # nixpkgs' OpenSSL of the build machine, which naersk's override for openssl-sys adds to the
     # host's own build. An empty folder in BUILD mode: no test links it (the test crate builds
