@@ -38,6 +38,9 @@ pytestmark = pytest.mark.nix
 HOST = "x86_64-linux"
 TRIPLES = ["aarch64-unknown-linux-musl", "x86_64-pc-windows-gnu"]
 STORE_RUNTIME = r"/nix/store/[0-9a-z]{32}-zig-runtime-"
+BUILD_TIMEOUT = 3600
+"""A cold build runs CMake's configure checks and compiles zlib-ng (and, for Windows, zig's
+MinGW runtime in zigRuntime) on two cores the suite's other builds share."""
 COMPILING = re.compile(r"Compiling\S*\s+(\S+) v")
 """cargo's progress line for a crate it compiles (the log has its colours in between)."""
 
@@ -53,7 +56,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built(project: Path, web_build_stubs: Path) -> dict[str, Path]:
     """Each package's output, built once for the module."""
     return {
-        triple: nixenv.build(project, f"packages.{HOST}.{triple}", web_build_stubs)["out"]
+        triple: nixenv.build(
+            project, f"packages.{HOST}.{triple}", web_build_stubs, timeout=BUILD_TIMEOUT
+        )["out"]
         for triple in TRIPLES
     }
 
