@@ -26,6 +26,7 @@ Not proven: nixpkgs' real zig package layout and a real Nix builder
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -144,9 +145,13 @@ def flake_scripts(project: Path, store: Path, cargo_target: str) -> tuple[str, s
     assert "${pkgs.zig}" in runtime and "${runtime}" in setup
     runtime = runtime.replace("${pkgs.zig}", str(store))
     runtime = runtime.replace("${target.cargoTarget}", cargo_target)
+    std_triple = cargo_target.split(".")[0]  # without the glibc floor
+    runtime = runtime.replace("${lib.escapeShellArgs target.stdTriples}", shlex.quote(std_triple))
     for script in (runtime, setup.replace("${runtime}", "")):
-        assert "${" not in script.replace("${SOURCE", ""), f"Nix interpolation left:\n{script}"
-    return runtime, setup
+        left = script.replace("''${", "").replace("${SOURCE", "")
+        assert "${" not in left, f"Nix interpolation left:\n{script}"
+    # `''${` is Nix's escape for a shell `${` in an indented string.
+    return runtime.replace("''${", "${"), setup.replace("''${", "${")
 
 
 def kept_zig_runtime(store: Path, runtime_script: str, triple: str) -> Path:
@@ -173,6 +178,12 @@ def kept_zig_runtime(store: Path, runtime_script: str, triple: str) -> Path:
         )
         assert made.result.returncode == 0, made.describe()
         shutil.rmtree(runtime_tmp)
+        # The variables naming the wrappers hold $out: the published entry's path, as a
+        # store path keeps its name (entry() renames the staging folder into place).
+        final = staging.parent / key / "runtime"
+        for named in [runtime_out / "wrappers.sh", *runtime_out.glob("wrappers/cmake/*.cmake")]:
+            text = named.read_text(encoding="utf-8")
+            named.write_text(text.replace(str(runtime_out), str(final)), encoding="utf-8")
         for folder, _dirs, _files in os.walk(runtime_out):  # read-only, like the store
             os.chmod(folder, 0o555)
 
