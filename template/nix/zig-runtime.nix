@@ -80,10 +80,15 @@ in
         for file in "$out"/wrappers/cmake/*.cmake; do
           if [ -e "$file" ]; then sed -i "s|$made|$out/wrappers|g" "$file"; fi
         done
-        for triple in ${lib.escapeShellArgs target.stdTriples}; do
+        for triple in ${
+          # WebAssembly: rustc links it, and cargo-zigbuild names no wrapper after it.
+          lib.escapeShellArgs (lib.filter (t: !lib.hasPrefix "wasm" t) target.stdTriples)
+        }; do
           set -- "$out"/wrappers/zigcc-"$triple"*.sh
-          # None under this name (WebAssembly): cargo-zigbuild's own variables stay.
-          if [ "$#" -ne 1 ] || [ ! -x "$1" ]; then continue; fi
+          if [ "$#" -ne 1 ] || [ ! -x "$1" ]; then
+            echo "zig-runtime: cargo-zigbuild wrote no zig cc wrapper for $triple" >&2
+            exit 1
+          fi
           name=$(echo "$triple" | tr - _)
           echo "export CC_$name=$1"
           echo "export CXX_$name=''${1/zigcc-/zigcxx-}"

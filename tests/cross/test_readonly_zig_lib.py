@@ -26,6 +26,7 @@ Not proven: nixpkgs' real zig package layout and a real Nix builder
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import tempfile
@@ -146,7 +147,13 @@ def flake_scripts(project: Path, store: Path, cargo_target: str) -> tuple[str, s
     runtime = runtime.replace("${pkgs.zig}", str(store))
     runtime = runtime.replace("${target.cargoTarget}", cargo_target)
     std_triple = cargo_target.split(".")[0]  # without the glibc floor
-    runtime = runtime.replace("${lib.escapeShellArgs target.stdTriples}", shlex.quote(std_triple))
+    # The triples whose wrappers it names (a Nix expression spanning lines): this one.
+    runtime = re.sub(
+        r"\$\{\s*#[^\n]*\n\s*lib\.escapeShellArgs .*?target\.stdTriples\)\s*\}",
+        shlex.quote(std_triple),
+        runtime,
+        flags=re.S,
+    )
     for script in (runtime, setup.replace("${runtime}", "")):
         left = script.replace("''${", "").replace("${SOURCE", "")
         assert "${" not in left, f"Nix interpolation left:\n{script}"
