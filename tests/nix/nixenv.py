@@ -575,6 +575,20 @@ def eval_json(
     return json.loads(run_nix(args, cwd=project).stdout)
 
 
+COMPILING = re.compile(r"Compiling\S*\s+(\S+) v")
+"""cargo's progress line for a crate it compiles (a build log has its colours in between)."""
+
+
+def crates_compiled(
+    project: str | os.PathLike[str], attr: str, stubs: str | os.PathLike[str]
+) -> tuple[list[str], str]:
+    """The crates cargo compiled in the build of ``.#ATTR`` (its derivation's `nix log`),
+    sorted and unique, and that log."""
+    drv = eval_json(project, attr, stubs=stubs, apply="d: d.drvPath")
+    log = run_nix(["log", drv], cwd=project).stdout
+    return sorted(set(COMPILING.findall(log))), log
+
+
 def build(
     project: str | os.PathLike[str],
     attr: str,
